@@ -1,0 +1,53 @@
+# The two commands of the README: `make run` and `make test`. Everything else helps them.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+REQUIREMENTS := requirements.txt requirements-dev.txt $(wildcard requirements-infra.txt)
+SYSTEM_DEPS := $(wildcard infra/scripts/install-system-deps.sh)
+DEMO_ADMIN_EMAIL ?= admin@example.com
+DEMO_ADMIN_PASSWORD ?= admin-demo-password
+DEMO_PRODUCTS ?= 48
+
+.PHONY: run test install system-deps lint check pytest bench clean
+
+$(BIN)/.installed: $(REQUIREMENTS) pyproject.toml setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(foreach r,$(REQUIREMENTS),-r $(r))
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(BIN)/.installed
+
+## run: install, migrate, create the demo admin, seed a demo catalog, serve on :8000
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py ensure_demo_admin --email $(DEMO_ADMIN_EMAIL) --password $(DEMO_ADMIN_PASSWORD)
+	$(BIN)/python manage.py seed_demo --products $(DEMO_PRODUCTS) --if-empty
+	@echo "Serving on http://127.0.0.1:8000  (admin: $(DEMO_ADMIN_EMAIL) / $(DEMO_ADMIN_PASSWORD))"
+	$(BIN)/daphne -b 127.0.0.1 -p 8000 nexus.asgi:application
+
+system-deps:
+ifneq ($(SYSTEM_DEPS),)
+	bash $(SYSTEM_DEPS)
+endif
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install
+	DJANGO_SETTINGS_MODULE=nexus.settings.test $(BIN)/python manage.py check
+	DJANGO_SETTINGS_MODULE=nexus.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: install system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test: install everything, lint, check, and run the whole suite on the real services
+test: lint check pytest
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles .test-media

@@ -1,0 +1,1 @@
+"""Wagtail: the home, category and product pages, the image model, editor hooks."""

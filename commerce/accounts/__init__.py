@@ -1,0 +1,1 @@
+"""Shop accounts: users who log in by email, with the roles `customer` and `admin`."""

@@ -1,0 +1,5 @@
+"""Account errors raised by the services."""
+
+
+class EmailAlreadyRegistered(Exception):
+    pass

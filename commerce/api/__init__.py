@@ -1,0 +1,1 @@
+"""Shared by every commerce API: URLs, errors, pagination, throttles, permissions."""

@@ -1,0 +1,1 @@
+"""The persistent server-side cart, one per user."""

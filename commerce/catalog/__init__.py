@@ -1,0 +1,1 @@
+"""The catalog API: products and categories read from Wagtail pages."""

@@ -1,0 +1,9 @@
+"""App config for catalog."""
+
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "commerce.catalog"
+    label = "catalog"
+    verbose_name = "Catalog"

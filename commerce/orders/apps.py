@@ -1,0 +1,9 @@
+"""App config for orders."""
+
+from django.apps import AppConfig
+
+
+class OrdersConfig(AppConfig):
+    name = "commerce.orders"
+    label = "orders"
+    verbose_name = "Orders"

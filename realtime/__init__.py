@@ -1,0 +1,1 @@
+"""Notifications: the model, websocket consumer, groups, email tasks, outbox relay."""

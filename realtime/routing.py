@@ -1,0 +1,3 @@
+"""Websocket routes served by daphne through Channels."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Settings modules, one per environment, all built on `base`."""

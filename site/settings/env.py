@@ -1,0 +1,95 @@
+"""Every environment variable the app reads, in one place, each with a typed default.
+
+With none of them set the app runs on the embedded default: SQLite, the in-memory
+channel layer, Celery tasks run inline, images on local disk and mail to the console.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+_env = environ.Env()
+
+
+@dataclass(frozen=True)
+class Environment:
+    secret_key: str | None
+    debug: bool | None
+    allowed_hosts: list[str]
+    database_url: str
+    redis_url: str | None
+    celery_broker_url: str | None
+    email_url: str
+    default_from_email: str
+    cloudinary_url: str | None
+    stripe_secret_key: str | None
+    stripe_webhook_secret: str | None
+    currency: str
+    throttle_rates: str | None
+
+
+def read_environment() -> Environment:
+    return Environment(
+        secret_key=_env.str("SECRET_KEY", default=None),
+        debug=_env.bool("DEBUG", default=None),
+        allowed_hosts=_env.list("ALLOWED_HOSTS", default=[]),
+        database_url=_env.str(
+            "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+        ),
+        redis_url=_env.str("REDIS_URL", default=None),
+        celery_broker_url=_env.str("CELERY_BROKER_URL", default=None),
+        email_url=_env.str("EMAIL_URL", default="consolemail://"),
+        default_from_email=_env.str(
+            "DEFAULT_FROM_EMAIL", default="Nexus Shop <shop@localhost>"
+        ),
+        cloudinary_url=_env.str("CLOUDINARY_URL", default=None),
+        stripe_secret_key=_env.str("STRIPE_SECRET_KEY", default=None),
+        stripe_webhook_secret=_env.str("STRIPE_WEBHOOK_SECRET", default=None),
+        currency=_env.str("CURRENCY", default="USD").upper(),
+        throttle_rates=_env.str("THROTTLE_RATES", default=None),
+    )
+
+
+def database_config(url: str) -> dict:
+    """Django DATABASES entry for a URL; SQLite queues concurrent writers."""
+    config = _env.db_url_config(url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the
+        # busy timeout instead of one failing with "database is locked".
+        config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    else:
+        config["CONN_MAX_AGE"] = 60
+        config["CONN_HEALTH_CHECKS"] = True
+        config["OPTIONS"] = {"connect_timeout": 5}
+    config["ATOMIC_REQUESTS"] = False
+    return config
+
+
+def email_config(url: str) -> dict:
+    return _env.email_url_config(url)
+
+
+DEFAULT_THROTTLE_RATES = {
+    "anon": "300/min",
+    "user": "1200/min",
+    "login": "10/min",
+    "register": "20/hour",
+}
+
+
+def throttle_rates(override: str | None) -> dict[str, str | None]:
+    """Merge `THROTTLE_RATES` (`login=10/min,register=20/hour`, or `off`) in."""
+    if override is None or not override.strip():
+        return dict(DEFAULT_THROTTLE_RATES)
+    if override.strip().lower() == "off":
+        return dict.fromkeys(DEFAULT_THROTTLE_RATES)
+    rates = dict(DEFAULT_THROTTLE_RATES)
+    for pair in override.split(","):
+        scope, _, rate = pair.partition("=")
+        if not rate:
+            raise ValueError(f"THROTTLE_RATES entry {pair!r} is not scope=rate")
+        rates[scope.strip()] = rate.strip()
+    return rates

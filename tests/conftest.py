@@ -1,0 +1,105 @@
+"""Suite-wide fixtures: the real services must be up, API clients, users."""
+
+import os
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+
+SERVICE_HINTS = {
+    "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect "
+    "$(ls /etc/postgresql) main start",
+    "Redis": "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 "
+    '--save "" --appendonly no',
+    "RabbitMQ": "rabbitmq-server -detached",
+}
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), timeout=3
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    services = {
+        "PostgreSQL": (f"postgres://{db.get('HOST')}:{db.get('PORT') or 5432}", 5432),
+        "Redis": (settings.REDIS_URL, 6379),
+        "RabbitMQ": (settings.CELERY_BROKER_URL, 5672),
+    }
+    down = [
+        f"{name} is not reachable at {url} — start it with: {SERVICE_HINTS[name]}"
+        for name, (url, port) in services.items()
+        if not _reachable(url, port)
+    ]
+    if down:
+        pytest.exit(
+            "The test suite needs the machine's services:\n" + "\n".join(down), 3
+        )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings() -> None:
+    """Name the test database per checkout, so two suites can run side by side."""
+    from django.conf import settings
+
+    suffix = os.environ.get("NEXUS_TEST_DB_SUFFIX")
+    if suffix:
+        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = (
+            f"test_nexus_{suffix}"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters and cached pages never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def customer(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(is_staff=True)
+
+
+def client_for(user) -> APIClient:
+    """An API client carrying a fresh access token for `user`."""
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    client = APIClient()
+    token = RefreshToken.for_user(user).access_token
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+@pytest.fixture
+def customer_client(customer) -> APIClient:
+    return client_for(customer)
+
+
+@pytest.fixture
+def admin_client_api(admin_user) -> APIClient:
+    return client_for(admin_user)
