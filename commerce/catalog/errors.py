@@ -1,0 +1,12 @@
+"""Catalog errors, rendered as 409 bodies by the API's exception handler."""
+
+from commerce.api.errors import DomainError
+
+
+class ProductUnavailable(DomainError):
+    code = "product_unavailable"
+    default_detail = "This product is not available."
+
+    def __init__(self, *, product_id: int, detail: str | None = None):
+        super().__init__(detail, product_id=product_id)
+        self.product_id = product_id

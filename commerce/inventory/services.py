@@ -1,0 +1,49 @@
+"""Every change to stock; each records a StockAdjustment: who, how much and why."""
+
+from django.db import transaction
+
+from .errors import InsufficientStock
+from .locks import lock_stock_records
+from .models import StockAdjustment, StockRecord
+
+
+def stock_apply_locked(
+    *,
+    record: StockRecord,
+    delta: int,
+    reason: str,
+    actor=None,
+    note: str = "",
+) -> StockRecord:
+    """Change a stock row the caller has already locked (see `locks.py`).
+
+    Raises InsufficientStock, changing nothing, if the result would be negative.
+    """
+    if record.quantity + delta < 0:
+        raise InsufficientStock(product_id=record.product_id, available=record.quantity)
+    record.quantity += delta
+    record.save(update_fields=["quantity", "updated_at"])
+    StockAdjustment.objects.create(
+        stock_record=record,
+        delta=delta,
+        quantity_after=record.quantity,
+        reason=reason,
+        actor=actor,
+        note=note[:255],
+    )
+    return record
+
+
+def stock_adjust(
+    *, product_id: int, delta: int, reason: str, actor=None, note: str = ""
+) -> StockRecord:
+    """Add or remove units of one product. Locks: that product's StockRecord."""
+    with transaction.atomic():
+        records = lock_stock_records(product_ids=[product_id])
+        record = records.get(product_id)
+        if record is None:
+            record, _ = StockRecord.objects.get_or_create(product_id=product_id)
+            record = lock_stock_records(product_ids=[product_id])[product_id]
+        return stock_apply_locked(
+            record=record, delta=delta, reason=reason, actor=actor, note=note
+        )
