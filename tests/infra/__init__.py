@@ -1,0 +1,1 @@
+"""Tests for infra/: Dockerfile, compose, nginx, Kubernetes manifests and CI files."""
