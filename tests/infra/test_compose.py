@@ -1,0 +1,169 @@
+"""The compose stack: valid per the Compose Specification, started in a safe order."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import INFRA, find_tool
+
+COMPOSE = INFRA / "docker" / "compose.yml"
+ENV_EXAMPLE = INFRA / "docker" / ".env.example"
+APP_SERVICES = ("web", "worker", "beat")
+ONE_SHOTS = ("migrate", "collectstatic")
+# shared/API.md, "Operations".
+APP_ENVIRONMENT = (
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "EMAIL_URL",
+    "DEFAULT_FROM_EMAIL",
+    "CLOUDINARY_URL",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "CURRENCY",
+    "THROTTLE_RATES",
+)
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+def check_compose_schema(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            find_tool("check-jsonschema"),
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_compose_file_matches_the_compose_specification():
+    result = check_compose_schema(COMPOSE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_schema_check_rejects_an_invalid_condition(tmp_path: Path):
+    """Guards the test above: the vendored schema must see into depends_on."""
+    broken = tmp_path / "compose.yml"
+    broken.write_text(
+        COMPOSE.read_text().replace(
+            "condition: service_completed_successfully",
+            "condition: service_finished",
+            1,
+        )
+    )
+    assert check_compose_schema(broken).returncode != 0
+
+
+def test_all_services_are_there(compose: dict):
+    assert set(compose["services"]) == {
+        *APP_SERVICES,
+        *ONE_SHOTS,
+        "postgres",
+        "redis",
+        "rabbitmq",
+        "nginx",
+    }
+
+
+def test_images_are_pinned_to_the_requested_majors(compose: dict):
+    images = {name: s.get("image", "") for name, s in compose["services"].items()}
+    assert images["postgres"].startswith("postgres:15.")
+    assert images["redis"].startswith("redis:7.")
+    assert images["rabbitmq"].startswith("rabbitmq:3.")
+    assert images["nginx"].startswith("nginx:1.")
+    for name, image in images.items():
+        assert not image.endswith(":latest"), name
+
+
+def test_app_processes_share_one_image_and_run_the_documented_commands(compose: dict):
+    services = compose["services"]
+    assert len({services[n]["image"] for n in (*APP_SERVICES, *ONE_SHOTS)}) == 1
+    web = services["web"]["command"]
+    assert web[0] == "daphne" and web[-1] == "nexus.asgi:application"
+    assert web[web.index("-p") + 1] == "8000"
+    assert services["worker"]["command"][:4] == ["celery", "-A", "nexus", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "nexus", "beat"]
+    assert services["migrate"]["command"] == [
+        "python",
+        "manage.py",
+        "migrate",
+        "--noinput",
+    ]
+    for name in (*APP_SERVICES, *ONE_SHOTS):
+        env = services[name]["environment"]
+        assert env["DJANGO_SETTINGS_MODULE"] == "nexus.settings.production", name
+
+
+def test_app_waits_for_healthy_services_and_finished_migrations(compose: dict):
+    for name in APP_SERVICES:
+        depends = compose["services"][name]["depends_on"]
+        assert depends["migrate"]["condition"] == "service_completed_successfully"
+        for backing in ("postgres", "redis", "rabbitmq"):
+            assert depends[backing]["condition"] == "service_healthy", (name, backing)
+    migrate = compose["services"]["migrate"]
+    assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
+    nginx = compose["services"]["nginx"]["depends_on"]
+    assert nginx["web"]["condition"] == "service_healthy"
+    assert nginx["collectstatic"]["condition"] == "service_completed_successfully"
+
+
+def test_services_that_are_waited_on_have_healthchecks(compose: dict):
+    services = compose["services"]
+    waited_on = {
+        dependency
+        for service in services.values()
+        for dependency, rule in service.get("depends_on", {}).items()
+        if rule["condition"] == "service_healthy"
+    }
+    for name in waited_on | {"worker", "nginx"}:
+        check = services[name]["healthcheck"]
+        assert not check.get("disable") and check["test"], name
+    web_check = " ".join(services["web"]["healthcheck"]["test"])
+    assert "/healthz" in web_check
+
+
+def test_only_nginx_publishes_ports(compose: dict):
+    published = {n for n, s in compose["services"].items() if s.get("ports")}
+    assert published == {"nginx"}
+    # The RabbitMQ management UI is neither installed nor reachable.
+    rabbitmq = compose["services"]["rabbitmq"]
+    assert "management" not in rabbitmq["image"]
+    assert "expose" not in rabbitmq
+
+
+def test_volumes_are_named_and_declared(compose: dict):
+    declared = set(compose["volumes"])
+    used = set()
+    for service in compose["services"].values():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if not source.startswith((".", "/")):
+                used.add(source)
+    assert used == declared
+    assert {"postgres-data", "rabbitmq-data", "media", "static"} <= declared
+
+
+def test_env_example_names_every_variable_the_app_reads():
+    text = ENV_EXAMPLE.read_text(encoding="utf-8")
+    names = {
+        line.lstrip("# ").split("=")[0]
+        for line in text.splitlines()
+        if "=" in line and line.lstrip("# ").split("=")[0].isupper()
+    }
+    missing = set(APP_ENVIRONMENT) - names
+    assert not missing, f".env.example does not mention {sorted(missing)}"
+    assert {"POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"} <= names
+    # Secrets are left blank: a copied example must not start with a known key.
+    assert "\nSECRET_KEY=\n" in text

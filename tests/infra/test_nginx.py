@@ -1,0 +1,369 @@
+"""nginx before daphne: the template renders, passes `nginx -t` and proxies for real.
+
+A throwaway nginx listens on free loopback ports in front of a tiny backend written
+here (the `websockets` library answers both plain HTTP and the websocket handshake), so
+the headers nginx forwards and the websocket upgrade are seen from the app's side.
+"""
+
+import gzip
+import http.client
+import json
+import os
+import re
+import socket
+import ssl
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+from websockets.sync.client import connect as ws_connect
+from websockets.sync.server import ServerConnection, serve
+
+from .conftest import INFRA, find_tool
+
+TEMPLATE = INFRA / "nginx" / "templates" / "default.conf.template"
+PLACEHOLDER = re.compile(r"\$\{(NEXUS_[A-Z_]+)\}")
+BIG_JSON = {"items": ["a fairly repetitive line of catalog text"] * 200}
+
+
+def render_template(values: dict[str, str]) -> str:
+    """What the nginx image's envsubst does with NGINX_ENVSUBST_FILTER=NEXUS_."""
+    text = TEMPLATE.read_text(encoding="utf-8")
+    missing = sorted(set(PLACEHOLDER.findall(text)) - set(values))
+    assert not missing, f"no value given for placeholders {missing}"
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main_config(tmp: Path, site: Path) -> str:
+    """A minimal nginx.conf around the site: all paths in tmp, any user can run it."""
+    for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (tmp / name).mkdir(exist_ok=True)
+    # As root nginx would drop its workers to "nobody", who cannot read the temp dir.
+    user = "user root;" if os.geteuid() == 0 else ""
+    return f"""
+{user}
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log info;
+events {{ worker_connections 128; }}
+http {{
+    types {{
+        text/css css;
+        application/javascript js;
+        application/json json;
+        text/plain txt;
+        image/png png;
+    }}
+    default_type application/octet-stream;
+    access_log {tmp}/access.log;
+    client_body_temp_path {tmp}/client_body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    include {site};
+}}
+"""
+
+
+def make_certificate(tmp: Path) -> tuple[Path, Path]:
+    cert, key = tmp / "tls.crt", tmp / "tls.key"
+    subprocess.run(
+        [
+            find_tool("openssl"),
+            "req",
+            "-x509",
+            "-nodes",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@dataclass
+class Proxy:
+    http_port: int
+    https_port: int
+    cert: Path
+    static_root: Path
+    media_root: Path
+
+    def tls_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.cert))
+
+    def request(
+        self, method: str, path: str, headers: dict[str, str] | None = None, body=None
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        conn = http.client.HTTPSConnection(
+            "localhost", self.https_port, context=self.tls_context(), timeout=10
+        )
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            return response, response.read()
+        finally:
+            conn.close()
+
+
+def answer_http(connection: ServerConnection, request: Request) -> Response | None:
+    """Plain requests get their own headers back as JSON; handshakes go on."""
+    if request.headers.get("Upgrade", "").lower() == "websocket":
+        return None
+    if request.path.startswith("/big"):
+        payload = BIG_JSON
+    else:
+        payload = {"path": request.path, "headers": dict(request.headers.raw_items())}
+    headers = Headers(
+        [("Content-Type", "application/json"), ("Connection", "keep-alive")]
+    )
+    if request.path.startswith("/own-headers"):
+        headers["X-Frame-Options"] = "SAMEORIGIN"
+    body = json.dumps(payload).encode()
+    headers["Content-Length"] = str(len(body))
+    return Response(200, "OK", headers, body)
+
+
+def echo_handshake(websocket: ServerConnection) -> None:
+    """Each message comes back with the handshake headers the backend received."""
+    for message in websocket:
+        websocket.send(
+            json.dumps(
+                {
+                    "echo": message,
+                    "path": websocket.request.path,
+                    "headers": dict(websocket.request.headers.raw_items()),
+                }
+            )
+        )
+
+
+@pytest.fixture(scope="module")
+def backend() -> Iterator[int]:
+    port = free_port()
+    server = serve(
+        echo_handshake,
+        "127.0.0.1",
+        port,
+        process_request=answer_http,
+        compression=None,
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield port
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"nginx exited: {log.read_text(errors='replace')}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    pytest.fail(f"nginx did not listen on {port}: {log.read_text(errors='replace')}")
+
+
+def write_config(tmp: Path, upstream_port: int) -> tuple[Path, Proxy]:
+    cert, key = make_certificate(tmp)
+    static_root, media_root = tmp / "static", tmp / "media"
+    (static_root / "css").mkdir(parents=True)
+    media_root.mkdir()
+    (static_root / "css" / "site.css").write_text("body { color: black; }\n" * 100)
+    (media_root / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n not really a png")
+    proxy = Proxy(free_port(), free_port(), cert, static_root, media_root)
+    site = tmp / "site.conf"
+    site.write_text(
+        render_template(
+            {
+                "NEXUS_UPSTREAM": f"127.0.0.1:{upstream_port}",
+                "NEXUS_HTTP_LISTEN": f"127.0.0.1:{proxy.http_port}",
+                "NEXUS_HTTPS_LISTEN": f"127.0.0.1:{proxy.https_port}",
+                "NEXUS_TLS_CERT": str(cert),
+                "NEXUS_TLS_KEY": str(key),
+                "NEXUS_STATIC_ROOT": str(static_root),
+                "NEXUS_MEDIA_ROOT": str(media_root),
+            }
+        )
+    )
+    conf = tmp / "nginx.conf"
+    conf.write_text(main_config(tmp, site))
+    return conf, proxy
+
+
+@pytest.fixture(scope="module")
+def proxy(backend: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
+    nginx = find_tool("nginx")
+    tmp = tmp_path_factory.mktemp("nginx")
+    conf, proxy = write_config(tmp, backend)
+    log = tmp / "stderr.log"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            [nginx, "-p", str(tmp), "-c", str(conf)], stderr=stderr
+        )
+    try:
+        wait_for_port(proxy.https_port, process, log)
+        yield proxy
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_template_has_only_the_documented_placeholders():
+    text = TEMPLATE.read_text(encoding="utf-8")
+    assert set(PLACEHOLDER.findall(text)) == {
+        "NEXUS_UPSTREAM",
+        "NEXUS_HTTP_LISTEN",
+        "NEXUS_HTTPS_LISTEN",
+        "NEXUS_TLS_CERT",
+        "NEXUS_TLS_KEY",
+        "NEXUS_STATIC_ROOT",
+        "NEXUS_MEDIA_ROOT",
+    }
+    # The README and compose name the same set, so nothing is left unsubstituted.
+    compose = (INFRA / "docker" / "compose.yml").read_text(encoding="utf-8")
+    for name in set(PLACEHOLDER.findall(text)):
+        assert f"{name}:" in compose, f"compose.yml does not set {name}"
+
+
+def test_rendered_config_passes_nginx_syntax_check(tmp_path: Path):
+    nginx = find_tool("nginx")
+    conf, _ = write_config(tmp_path, upstream_port=free_port())
+    result = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr
+
+
+def test_upload_limit_matches_the_app_image_limit_plus_multipart_headroom():
+    text = TEMPLATE.read_text(encoding="utf-8")
+    assert re.search(r"client_max_body_size 11m;", text)
+
+
+def test_plain_http_redirects_to_https_keeping_the_method(proxy: Proxy):
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.http_port, timeout=10)
+    conn.request("POST", "/api/v1/orders/?x=1", body=b"{}")
+    response = conn.getresponse()
+    assert response.status == 308
+    assert response.getheader("Location") == "https://127.0.0.1/api/v1/orders/?x=1"
+    conn.close()
+
+
+def test_http_request_reaches_daphne_with_forwarded_headers(proxy: Proxy):
+    response, body = proxy.request(
+        "GET", "/api/v1/products/?page=2", headers={"X-Forwarded-For": "203.0.113.9"}
+    )
+    assert response.status == 200
+    seen = json.loads(body)
+    headers = {k.lower(): v for k, v in seen["headers"].items()}
+    assert seen["path"] == "/api/v1/products/?page=2"
+    assert headers["host"] == f"localhost:{proxy.https_port}"
+    assert headers["x-forwarded-proto"] == "https"
+    assert headers["x-real-ip"] == "127.0.0.1"
+    # nginx appends the peer it saw: the app trusts exactly one proxy hop (NUM_PROXIES).
+    assert headers["x-forwarded-for"] == "203.0.113.9, 127.0.0.1"
+    assert "upgrade" not in {k for k, v in headers.items() if v}
+
+
+def test_responses_carry_security_headers(proxy: Proxy):
+    response, _ = proxy.request("GET", "/api/v1/categories/")
+    assert response.getheader("X-Frame-Options") == "DENY"
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+    assert response.getheader("Referrer-Policy") == "same-origin"
+    assert "max-age=31536000" in response.getheader("Strict-Transport-Security")
+    assert response.getheader("Server") == "nginx"
+
+
+def test_app_own_security_header_wins_and_is_not_sent_twice(proxy: Proxy):
+    response, _ = proxy.request("GET", "/own-headers/")
+    assert response.headers.get_all("X-Frame-Options") == ["SAMEORIGIN"]
+
+
+def test_json_is_gzipped_for_clients_that_accept_it(proxy: Proxy):
+    response, body = proxy.request("GET", "/big/", headers={"Accept-Encoding": "gzip"})
+    assert response.status == 200
+    assert response.getheader("Content-Encoding") == "gzip"
+    assert json.loads(gzip.decompress(body)) == BIG_JSON
+
+
+def test_static_files_are_served_by_nginx_with_cache_headers(proxy: Proxy):
+    response, body = proxy.request("GET", "/static/css/site.css")
+    assert response.status == 200
+    assert body == (proxy.static_root / "css" / "site.css").read_bytes()
+    assert response.getheader("Content-Type") == "text/css"
+    assert "max-age=2592000" in response.getheader("Cache-Control")
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+
+
+def test_media_files_are_served_sandboxed(proxy: Proxy):
+    response, body = proxy.request("GET", "/media/photo.png")
+    assert response.status == 200
+    assert body == (proxy.media_root / "photo.png").read_bytes()
+    assert "sandbox" in response.getheader("Content-Security-Policy")
+
+
+def test_body_over_the_upload_limit_is_refused_before_reaching_the_app(proxy: Proxy):
+    response, _ = proxy.request(
+        "POST",
+        "/api/v1/products/1/images/",
+        headers={"Content-Length": str(11 * 1024 * 1024 + 1)},
+        body=b"",
+    )
+    assert response.status == 413
+
+
+def test_websocket_upgrade_passes_through_with_forwarded_headers(proxy: Proxy):
+    uri = f"wss://localhost:{proxy.https_port}/ws/notifications/?token=abc"
+    with ws_connect(uri, ssl=proxy.tls_context(), open_timeout=10) as websocket:
+        websocket.send("hello")
+        reply = json.loads(websocket.recv(timeout=10))
+    headers = {k.lower(): v for k, v in reply["headers"].items()}
+    assert reply["echo"] == "hello"
+    assert reply["path"] == "/ws/notifications/?token=abc"
+    assert headers["upgrade"].lower() == "websocket"
+    assert headers["connection"].lower() == "upgrade"
+    assert headers["x-forwarded-proto"] == "https"
+    assert headers["x-forwarded-for"] == "127.0.0.1"
+    assert headers["host"] == f"localhost:{proxy.https_port}"
+
+
+def test_websocket_location_allows_long_quiet_sockets():
+    text = TEMPLATE.read_text(encoding="utf-8")
+    ws_block = re.search(r"location /ws/ \{(.*?)\}", text, re.S).group(1)
+    assert "proxy_read_timeout 1h;" in ws_block
+    assert "proxy_set_header" not in ws_block, "would drop the server-level headers"
+    assert "map $http_upgrade $nexus_connection" in text
