@@ -1,0 +1,70 @@
+"""The outbox contract: rows written in the caller's transaction, delivery after it."""
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from realtime.models import DeliveryState, Notification, NotificationKind
+from realtime.services import notification_send, notification_send_staff
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_notification_send_writes_row_and_mails_after_commit():
+    user = UserFactory()
+    with transaction.atomic():
+        n = notification_send(
+            user=user,
+            kind=NotificationKind.ORDER_PLACED,
+            title="Order N-1 placed",
+            body="Thanks for your order.",
+            data={"order_number": "N-1", "total": "19.99", "currency": "USD"},
+        )
+        assert mail.outbox == []
+    n.refresh_from_db()
+    assert n.email_state == DeliveryState.SENT
+    assert n.push_state == DeliveryState.SENT
+    assert len(mail.outbox) == 1
+    msg = mail.outbox[0]
+    assert msg.to == [user.email]
+    assert "N-1" in msg.body
+    assert msg.alternatives[0].mimetype == "text/html"
+    assert "19.99" in msg.alternatives[0].content
+
+
+def test_rolled_back_event_leaves_no_notification_and_no_mail():
+    user = UserFactory()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notification_send(user=user, kind="order_placed", title="t", body="b", data={})
+        raise RuntimeError("checkout failed")
+    assert not Notification.objects.exists()
+    assert mail.outbox == []
+
+
+def test_in_app_only_kind_skips_email():
+    user = UserFactory()
+    with transaction.atomic():
+        n = notification_send(
+            user=user, kind="review_moderated", title="t", body="b", data={}
+        )
+    n.refresh_from_db()
+    assert n.email_state == DeliveryState.SKIPPED
+    assert mail.outbox == []
+
+
+def test_staff_notification_goes_to_each_active_staff_user():
+    staff = [UserFactory(is_staff=True), UserFactory(is_staff=True)]
+    UserFactory(is_staff=True, is_active=False)
+    UserFactory()
+    with transaction.atomic():
+        rows = notification_send_staff(
+            kind=NotificationKind.NEW_ORDER, title="New order", body="b", data={}
+        )
+    assert sorted(r.user_id for r in rows) == sorted(u.id for u in staff)
+    assert all(r.pk for r in rows)
+
+
+def test_unknown_kind_is_refused():
+    with pytest.raises(ValueError):
+        notification_send(user=UserFactory(), kind="nope", title="t", body="", data={})
