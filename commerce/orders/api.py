@@ -1,0 +1,113 @@
+"""Order endpoints: checkout, history, cancellation and status changes."""
+
+import hashlib
+import json
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commerce.api.permissions import IsAdminRole
+
+from . import services
+from .selectors import order_get_visible, orders_visible_to
+from .serializers import (
+    OrderListQuerySerializer,
+    OrderSerializer,
+    OrderStatusSerializer,
+    validate_idempotency_key,
+)
+
+
+def render_order(order) -> dict:
+    return OrderSerializer(order).data
+
+
+def request_fingerprint(request: Request) -> str:
+    """sha256 of method, path and the body in canonical JSON form."""
+    data = request.data
+    if hasattr(data, "lists"):  # a QueryDict from a form body
+        data = dict(data.lists())
+    body = json.dumps(data or {}, sort_keys=True, separators=(",", ":"), default=str)
+    raw = f"{request.method}\n{request.path}\n{body}".encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+class OrdersView(generics.ListAPIView):
+    """GET: the caller's orders (all orders for staff). POST: check out the cart."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderSerializer
+
+    def get_queryset(self):
+        query = OrderListQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return orders_visible_to(
+            user=self.request.user, status=query.validated_data.get("status")
+        )
+
+    @extend_schema(
+        request=None,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Repeat a checkout safely for 24 hours.",
+            )
+        ],
+        responses={201: OrderSerializer, 200: OrderSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        key = validate_idempotency_key(request.headers.get("Idempotency-Key"))
+        if key is None:
+            order = services.order_place(user=request.user)
+            order = order_get_visible(user=request.user, order_id=order.pk)
+            return Response(render_order(order), status=status.HTTP_201_CREATED)
+        outcome = services.order_place_idempotent(
+            user=request.user,
+            key=key,
+            request_hash=request_fingerprint(request),
+            render=lambda order: render_order(
+                order_get_visible(user=request.user, order_id=order.pk)
+            ),
+        )
+        return Response(outcome.body, status=outcome.status)
+
+
+class OrderDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: OrderSerializer})
+    def get(self, request: Request, order_id: int) -> Response:
+        order = order_get_visible(user=request.user, order_id=order_id)
+        return Response(render_order(order))
+
+
+class OrderCancelView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: OrderSerializer})
+    def post(self, request: Request, order_id: int) -> Response:
+        order_get_visible(user=request.user, order_id=order_id)  # 404 if not theirs
+        order = services.order_cancel(order_id=order_id, actor=request.user)
+        return Response(render_order(order))
+
+
+class OrderStatusView(APIView):
+    permission_classes = [IsAdminRole]
+
+    @extend_schema(request=OrderStatusSerializer, responses={200: OrderSerializer})
+    def post(self, request: Request, order_id: int) -> Response:
+        serializer = OrderStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = services.order_transition(
+            order_id=order_id,
+            to_status=serializer.validated_data["status"],
+            actor=request.user,
+            note=serializer.validated_data["note"],
+        )
+        return Response(render_order(order))

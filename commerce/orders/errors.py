@@ -1,0 +1,21 @@
+"""Order errors, rendered as 409 bodies by the API's exception handler."""
+
+from commerce.api.errors import DomainError
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    default_detail = "The order cannot move to that status."
+
+    def __init__(self, *, order_id: int, current: str, requested: str):
+        super().__init__(
+            f"An order that is {current} cannot become {requested}.",
+            status=current,
+            requested=requested,
+        )
+        self.order_id = order_id
+
+
+class IdempotencyConflict(DomainError):
+    code = "idempotency_conflict"
+    default_detail = "This Idempotency-Key was already used with a different request."

@@ -1,0 +1,1 @@
+"""Tests of checkout, orders, their lifecycle and the admin desk."""
