@@ -2,6 +2,9 @@
 
 from django.db import transaction
 
+from realtime.models import NotificationKind
+from realtime.services import notification_send_staff
+
 from .errors import InsufficientStock
 from .locks import lock_stock_records
 from .models import StockAdjustment, StockRecord
@@ -21,6 +24,7 @@ def stock_apply_locked(
     """
     if record.quantity + delta < 0:
         raise InsufficientStock(product_id=record.product_id, available=record.quantity)
+    before = record.quantity
     record.quantity += delta
     record.save(update_fields=["quantity", "updated_at"])
     StockAdjustment.objects.create(
@@ -31,7 +35,26 @@ def stock_apply_locked(
         actor=actor,
         note=note[:255],
     )
+    # Here, under the row lock, exactly one transaction sees stock cross the
+    # threshold, whichever path (an order, a damage write-off) took it down.
+    if before >= record.low_stock_threshold > record.quantity:
+        _notify_low_stock(record=record)
     return record
+
+
+def _notify_low_stock(*, record: StockRecord) -> None:
+    sku = record.product.sku
+    notification_send_staff(
+        kind=NotificationKind.LOW_STOCK,
+        title=f"Low stock: {sku}",
+        body=f"{sku} is down to {record.quantity} "
+        f"(threshold {record.low_stock_threshold}).",
+        data={
+            "product_id": record.product_id,
+            "quantity": record.quantity,
+            "threshold": record.low_stock_threshold,
+        },
+    )
 
 
 def stock_adjust(
