@@ -1,0 +1,25 @@
+"""Notification as the API shows it (the same shape the websocket pushes)."""
+
+from rest_framework import serializers
+
+from .models import Notification
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "data", "read", "created_at"]
+        read_only_fields = fields
+
+
+class NotificationListQuerySerializer(serializers.Serializer):
+    unread = serializers.BooleanField(required=False, default=False)
+
+
+class ReadAllSerializer(serializers.Serializer):
+    updated = serializers.IntegerField()
+
+
+class TicketSerializer(serializers.Serializer):
+    ticket = serializers.CharField()
+    expires_in = serializers.IntegerField()

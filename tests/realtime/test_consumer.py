@@ -1,0 +1,183 @@
+"""The notifications websocket on the real Redis channel layer."""
+
+import asyncio
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels_redis.core import RedisChannelLayer
+from django.db import transaction
+
+from realtime.consumers import NotificationConsumer
+from realtime.models import NotificationKind
+from realtime.services import notification_send, notification_send_staff
+from tests.factories import UserFactory
+
+from .conftest import close_code, communicator, open_socket, token_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@database_sync_to_async
+def make_user(**fields):
+    return UserFactory(**fields)
+
+
+@database_sync_to_async
+def send(user, kind=NotificationKind.ORDER_STATUS_CHANGED, title="Shipped"):
+    with transaction.atomic():
+        return notification_send(
+            user=user, kind=kind, title=title, body="On its way.", data={"n": 1}
+        )
+
+
+@database_sync_to_async
+def send_staff(title="New order"):
+    with transaction.atomic():
+        return notification_send_staff(
+            kind=NotificationKind.NEW_ORDER, title=title, body="b", data={}
+        )
+
+
+@database_sync_to_async
+def issue_ticket(user) -> str:
+    from tests.conftest import client_for
+
+    return client_for(user).post("/api/v1/notifications/ws-ticket/").json()["ticket"]
+
+
+async def refused(query: str) -> int:
+    comm = communicator(query)
+    connected, _ = await comm.connect(timeout=5)
+    assert connected  # accepted first, so the browser sees 4401, not a network error
+    code = await close_code(comm)
+    await comm.disconnect()
+    return code
+
+
+async def test_missing_token_is_closed_4401():
+    assert await refused("") == 4401
+
+
+async def test_bad_token_is_closed_4401():
+    assert await refused("?token=not-a-jwt") == 4401
+    assert await refused("?token=" + "x" * 10_000) == 4401
+
+
+async def test_expired_token_is_closed_4401():
+    user = await make_user()
+    assert await refused(f"?token={token_for(user, seconds=-5)}") == 4401
+
+
+async def test_inactive_user_is_closed_4401():
+    user = await make_user(is_active=False)
+    assert await refused(f"?token={token_for(user)}") == 4401
+
+
+async def test_valid_token_receives_its_notification():
+    user = await make_user()
+    comm = await open_socket(user)
+    sent = await send(user)
+    message = json.loads(await comm.receive_from(timeout=5))
+    assert message["type"] == "notification"
+    assert message["notification"] == {
+        "id": sent.id,
+        "kind": "order_status_changed",
+        "title": "Shipped",
+        "body": "On its way.",
+        "data": {"n": 1},
+        "read": False,
+        "created_at": message["notification"]["created_at"],
+    }
+    await comm.disconnect()
+
+
+async def test_ticket_opens_one_socket_only():
+    user = await make_user()
+    ticket = await issue_ticket(user)
+    comm = await open_socket(query=f"?ticket={ticket}")
+    await send(user)
+    assert json.loads(await comm.receive_from(timeout=5))["type"] == "notification"
+    await comm.disconnect()
+    assert await refused(f"?ticket={ticket}") == 4401
+    assert await refused("?ticket=never-issued") == 4401
+
+
+async def test_users_never_receive_each_others_notifications():
+    alice, bob = await make_user(), await make_user()
+    a, b = await open_socket(alice), await open_socket(bob)
+    await send(bob, title="for bob")
+    got = json.loads(await b.receive_from(timeout=5))
+    assert got["notification"]["title"] == "for bob"
+    assert await a.receive_nothing(timeout=0.5)
+    await a.disconnect()
+    await b.disconnect()
+
+
+async def test_staff_broadcast_reaches_each_staff_socket_with_its_own_row():
+    s1, s2 = await make_user(is_staff=True), await make_user(is_staff=True)
+    customer = await make_user()
+    c1, c2, cc = (
+        await open_socket(s1),
+        await open_socket(s2),
+        await open_socket(customer),
+    )
+    rows = {n.user_id: n.id for n in await send_staff()}
+    m1 = json.loads(await c1.receive_from(timeout=5))["notification"]
+    m2 = json.loads(await c2.receive_from(timeout=5))["notification"]
+    assert (m1["id"], m2["id"]) == (rows[s1.id], rows[s2.id])
+    assert m1["kind"] == "new_order"
+    assert await cc.receive_nothing(timeout=0.5)
+    for comm in (c1, c2, cc):
+        await comm.disconnect()
+
+
+async def test_foreign_origin_is_refused():
+    user = await make_user()
+    comm = communicator(
+        f"?token={token_for(user)}", origin=(b"origin", b"http://evil.example")
+    )
+    connected, _ = await comm.connect(timeout=5)
+    assert not connected
+    await comm.disconnect()
+
+
+async def test_oversized_client_frame_closes_1009():
+    user = await make_user()
+    comm = await open_socket(user)
+    await comm.send_to(text_data=json.dumps({"type": "ping"}))
+    assert json.loads(await comm.receive_from()) == {"type": "pong"}
+    await comm.send_to(text_data="x" * 5000)
+    assert await close_code(comm) == 1009
+    await comm.disconnect()
+
+
+async def test_socket_closes_4401_when_its_token_expires():
+    user = await make_user()
+    comm = await open_socket(query=f"?token={token_for(user, seconds=2)}")
+    assert await close_code(comm, timeout=6) == 4401
+    await comm.disconnect()
+
+
+async def test_idle_socket_outlives_the_layers_blocking_time_and_still_receives():
+    # The layer blocks 5 s per receive (FINDINGS.md): idle twice that, then notify.
+    user = await make_user()
+    comm = await open_socket(user)
+    assert await comm.receive_nothing(timeout=11)
+    sent = await send(user)
+    message = json.loads(await comm.receive_from(timeout=5))
+    assert message["notification"]["id"] == sent.id
+    await comm.disconnect()
+
+
+async def test_disconnect_tolerates_a_failing_group_discard():
+    # A real layer on a port where no Redis listens: every call fails.
+    consumer = NotificationConsumer()
+    consumer.channel_layer = RedisChannelLayer(
+        hosts=[{"address": "redis://127.0.0.1:1/0", "socket_connect_timeout": 1}]
+    )
+    consumer.channel_name = "specific.dead"
+    consumer.expiry = None
+    consumer.joined = ["user.1", "staff"]
+    await asyncio.wait_for(consumer.disconnect(1006), timeout=10)
+    assert consumer.joined == []
