@@ -162,6 +162,7 @@ if ENV.redis_url:
                 ],
                 "capacity": 1500,
                 "expiry": 60,
+                "prefix": ENV.channel_layer_prefix,
             },
         }
     }
@@ -170,7 +171,12 @@ else:
 
 # --- Celery: RabbitMQ when configured; tasks run inline on the embedded default.
 CELERY_BROKER_URL = ENV.celery_broker_url or "memory://"
-CELERY_TASK_ALWAYS_EAGER = ENV.celery_broker_url is None
+CELERY_TASK_ALWAYS_EAGER = (
+    ENV.celery_broker_url is None
+    if ENV.celery_task_always_eager is None
+    else ENV.celery_task_always_eager
+)
+CELERY_TASK_DEFAULT_QUEUE = ENV.celery_queue
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -183,13 +189,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
-
-CELERY_BEAT_SCHEDULE["orders-purge-idempotency-keys"] = {
-    # Checkout Idempotency-Keys live 24 hours; expired ones are also ignored on use.
-    "task": "orders.purge_idempotency_keys",
-    "schedule": 3600.0,
-    "options": {"expires": 3000},
+CELERY_BEAT_SCHEDULE: dict = {
+    # Re-queues notification emails still undelivered a minute after their event
+    # (broker outage, crash between commit and enqueue): delayed, never lost.
+    "notification-email-relay": {
+        "task": "realtime.tasks.notification_email_relay",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
 }
 
 # --- Mail

@@ -29,6 +29,9 @@ class Environment:
     stripe_webhook_secret: str | None
     currency: str
     throttle_rates: str | None
+    channel_layer_prefix: str
+    celery_task_always_eager: bool | None
+    celery_queue: str
 
 
 def read_environment() -> Environment:
@@ -50,6 +53,13 @@ def read_environment() -> Environment:
         stripe_webhook_secret=_env.str("STRIPE_WEBHOOK_SECRET", default=None),
         currency=_env.str("CURRENCY", default="USD").upper(),
         throttle_rates=_env.str("THROTTLE_RATES", default=None),
+        # Namespaces the channel layer's Redis keys: parallel test runs, or several
+        # deployments on one Redis, must not see each other's groups.
+        channel_layer_prefix=_env.str("CHANNEL_LAYER_PREFIX", default="asgi"),
+        # Unset: tasks run inline only when no broker is configured.
+        celery_task_always_eager=_env.bool("CELERY_TASK_ALWAYS_EAGER", default=None),
+        # Default queue name; a flow test's worker and its producers use their own.
+        celery_queue=_env.str("CELERY_QUEUE", default="celery"),
     )
 
 

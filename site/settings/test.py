@@ -12,9 +12,11 @@ from .base import REST_FRAMEWORK  # noqa: E402
 SECRET_KEY = "test-only-secret-key-that-is-long-enough-for-hmac-0123456789"  # noqa: S105
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Unit tests run tasks inline; tests/flows run a real worker on RabbitMQ.
-CELERY_TASK_ALWAYS_EAGER = True
+# Unit tests run tasks inline and keep mail in memory; tests/flows start daphne and a
+# real worker on RabbitMQ with CELERY_TASK_ALWAYS_EAGER=false and mail to EMAIL_URL.
+CELERY_TASK_ALWAYS_EAGER = ENV.celery_task_always_eager is not False  # noqa: F405
+if CELERY_TASK_ALWAYS_EAGER:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_EAGER_PROPAGATES = True
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": 0}
