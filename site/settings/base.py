@@ -199,6 +199,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+CELERY_BEAT_SCHEDULE["orders-purge-idempotency-keys"] = {
+    # Checkout Idempotency-Keys live 24 hours; expired ones are also ignored on use.
+    "task": "orders.purge_idempotency_keys",
+    "schedule": 3600.0,
+    "options": {"expires": 3000},
+}
+
 # --- Mail
 vars().update(email_config(ENV.email_url))
 DEFAULT_FROM_EMAIL = ENV.default_from_email
