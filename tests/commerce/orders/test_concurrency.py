@@ -1,0 +1,143 @@
+"""Checkout and cancellation under real concurrency, driven through the HTTP API.
+
+Each thread has its own APIClient and database connection (closed at the end),
+so status codes are what a client would see and locks are real PostgreSQL locks.
+"""
+
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from commerce.inventory.models import StockRecord
+from commerce.orders.models import Order, OrderLine
+from tests.conftest import client_for
+from tests.factories import UserFactory
+from tests.factories.catalog import create_product
+from tests.factories.orders import fill_cart, place_order
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+ORDERS = "/api/v1/orders/"
+
+
+def run_together(calls):
+    """Start every call at once on its own thread; return (status, body) per call."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait(timeout=30)
+            response = call()
+            body = response.json() if response.content else None
+            results[index] = (response.status_code, body)
+        except Exception as exc:  # a crash must fail the test, not hang it
+            results[index] = ("error", repr(exc))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a request hung"
+    return results
+
+
+def stock(product) -> int:
+    return StockRecord.objects.get(product=product).quantity
+
+
+def test_fifty_buyers_for_ten_units_make_exactly_ten_orders():
+    product = create_product(stock=10)
+    buyers = [UserFactory() for _ in range(50)]
+    for buyer in buyers:
+        fill_cart(buyer, (product, 1))
+    clients = [client_for(buyer) for buyer in buyers]
+
+    results = run_together([lambda c=c: c.post(ORDERS, format="json") for c in clients])
+
+    statuses = Counter(status for status, _ in results)
+    assert statuses == {201: 10, 409: 40}, results
+    refusals = [body for status, body in results if status == 409]
+    assert all(b["code"] == "insufficient_stock" for b in refusals)
+    assert all(b["product_id"] == product.pk and b["available"] == 0 for b in refusals)
+    assert stock(product) == 0
+    assert Order.objects.count() == 10
+    assert sum(OrderLine.objects.values_list("quantity", flat=True)) == 10
+
+
+def test_carts_holding_two_products_in_opposite_orders_never_deadlock():
+    first = create_product(stock=1000)
+    second = create_product(stock=1000)
+    buyers = [UserFactory() for _ in range(20)]
+    for index, buyer in enumerate(buyers):
+        lines = [(first, 2), (second, 3)]
+        fill_cart(buyer, *(lines if index % 2 else reversed(lines)))
+    clients = [client_for(buyer) for buyer in buyers]
+
+    results = run_together([lambda c=c: c.post(ORDERS, format="json") for c in clients])
+
+    assert [status for status, _ in results] == [201] * 20, results
+    assert (stock(first), stock(second)) == (1000 - 40, 1000 - 60)
+
+
+def test_twenty_requests_with_one_idempotency_key_make_one_order():
+    product = create_product(stock=50)
+    buyer = UserFactory()
+    fill_cart(buyer, (product, 2))
+    clients = [client_for(buyer) for _ in range(20)]
+
+    results = run_together(
+        [
+            lambda c=c: c.post(
+                ORDERS, {}, format="json", HTTP_IDEMPOTENCY_KEY="one-click"
+            )
+            for c in clients
+        ]
+    )
+
+    statuses = Counter(status for status, _ in results)
+    assert statuses == {201: 1, 200: 19}, results
+    assert len({body["id"] for _, body in results}) == 1
+    assert len({body["number"] for _, body in results}) == 1
+    assert Order.objects.count() == 1
+    assert stock(product) == 48
+
+
+def test_a_double_click_without_a_key_makes_one_order():
+    product = create_product(stock=50)
+    buyer = UserFactory()
+    fill_cart(buyer, (product, 2))
+    clients = [client_for(buyer) for _ in range(5)]
+
+    results = run_together([lambda c=c: c.post(ORDERS, format="json") for c in clients])
+
+    statuses = Counter(status for status, _ in results)
+    assert statuses == {201: 1, 400: 4}, results
+    assert {b["code"] for s, b in results if s == 400} == {"cart_empty"}
+    assert Order.objects.count() == 1
+    assert stock(product) == 48
+
+
+def test_racing_cancels_restore_stock_exactly_once():
+    product = create_product(stock=10)
+    owner = UserFactory()
+    order = place_order(owner, (product, 4))
+    admin = UserFactory(is_staff=True)
+    clients = [client_for(owner) for _ in range(5)]
+    clients += [client_for(admin) for _ in range(5)]
+
+    results = run_together(
+        [lambda c=c: c.post(f"{ORDERS}{order.pk}/cancel/") for c in clients]
+    )
+
+    statuses = Counter(status for status, _ in results)
+    assert statuses == {200: 1, 409: 9}, results
+    assert stock(product) == 10
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
