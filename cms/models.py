@@ -7,12 +7,14 @@ drafts, previews, scheduling and history. Stock is operational data and lives in
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from .images import ProductImage, ProductImageRendition
@@ -61,8 +63,20 @@ class CategoryPage(Page):
     class Meta:
         verbose_name = "category"
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Previews show the shelf as shoppers see it: published, not archived.
+        context["products"] = (
+            ProductPage.objects.child_of(self)
+            .available()
+            .prefetch_related("gallery_images__image")
+            .order_by("title")[:60]
+        )
+        context["currency"] = settings.CURRENCY
+        return context
 
-class ProductPageQuerySet(models.QuerySet):
+
+class ProductPageQuerySet(PageQuerySet):
     def available(self) -> "ProductPageQuerySet":
         """Products a shopper can see and buy: published and not archived."""
         return self.filter(live=True, archived_at__isnull=True)
@@ -107,6 +121,7 @@ class ProductPage(Page):
         index.SearchField("sku", boost=3),
         index.AutocompleteField("sku"),
         index.SearchField("description"),
+        index.SearchField("category_title"),
         index.FilterField("price"),
         index.FilterField("live"),
         index.FilterField("archived_at"),
@@ -122,6 +137,19 @@ class ProductPage(Page):
                 condition=models.Q(price__gt=0), name="cms_productpage_price_positive"
             )
         ]
+
+    def category_title(self) -> str:
+        """The shelf's title, indexed so "headphones" finds every product on it."""
+        cached = getattr(self, "_category_title", None)
+        if cached is not None:
+            return cached
+        parent = self.get_parent() if self.pk and self.depth else None
+        return parent.title if parent else ""
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["currency"] = settings.CURRENCY
+        return context
 
     @property
     def is_archived(self) -> bool:

@@ -57,10 +57,39 @@ def _notify_low_stock(*, record: StockRecord) -> None:
     )
 
 
+def stock_record_ensure(*, product_id: int) -> StockRecord:
+    """Give a product its stock row (quantity 0) if it has none; safe to repeat."""
+    record, _ = StockRecord.objects.get_or_create(product_id=product_id)
+    return record
+
+
+def stock_set(
+    *, product_id: int, quantity: int, reason: str, actor=None, note: str = ""
+) -> StockRecord:
+    """Bring stock to an absolute count, recording the difference as an adjustment.
+
+    Locks: that product's StockRecord. No adjustment is recorded when nothing changes.
+    """
+    if quantity < 0:
+        raise ValueError("Stock cannot be set below zero.")
+    with transaction.atomic():
+        stock_record_ensure(product_id=product_id)
+        record = lock_stock_records(product_ids=[product_id])[product_id]
+        delta = quantity - record.quantity
+        if delta == 0:
+            return record
+        return stock_apply_locked(
+            record=record, delta=delta, reason=reason, actor=actor, note=note
+        )
+
+
 def stock_adjust(
     *, product_id: int, delta: int, reason: str, actor=None, note: str = ""
 ) -> StockRecord:
-    """Add or remove units of one product. Locks: that product's StockRecord."""
+    """Add or remove units of one product. Locks: that product's StockRecord.
+
+    A product without a stock row (a page made before hooks ran) starts at 0.
+    """
     with transaction.atomic():
         records = lock_stock_records(product_ids=[product_id])
         record = records.get(product_id)

@@ -1,0 +1,182 @@
+"""Thin catalog views: parse with a serializer, call a selector or service, render."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commerce.api.pagination import PageNumberPagination
+from commerce.api.permissions import IsAdminOrReadOnly, IsAdminRole
+
+from . import selectors, services
+from .serializers import (
+    AutocompleteSerializer,
+    CategorySerializer,
+    ProductImageSerializer,
+    ProductImageUploadSerializer,
+    ProductListQuerySerializer,
+    ProductSerializer,
+    ProductWriteSerializer,
+)
+
+
+def _as_drf_error(error: DjangoValidationError, field: str | None = None):
+    if hasattr(error, "error_dict"):
+        detail = {
+            ("non_field_errors" if key == "__all__" else key): messages
+            for key, messages in error.message_dict.items()
+        }
+    else:
+        detail = {field or "non_field_errors": error.messages}
+    return serializers.ValidationError(detail)
+
+
+def _product_payload(request: Request, product_id: int, *, staff: bool) -> dict:
+    product = (
+        selectors.product_get_for_staff(product_id=product_id)
+        if staff
+        else selectors.product_get_available(product_id=product_id)
+    )
+    if product is None:
+        raise Http404
+    return ProductSerializer(product, context={"request": request}).data
+
+
+class CategoryListView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=CategorySerializer(many=True))
+    def get(self, request: Request) -> Response:
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(
+            selectors.categories_with_counts(), request, view=self
+        )
+        return paginator.get_paginated_response(
+            CategorySerializer(page, many=True).data
+        )
+
+
+class ProductListView(APIView):
+    permission_classes = [IsAdminOrReadOnly]
+
+    @extend_schema(
+        parameters=[ProductListQuerySerializer],
+        responses=ProductSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = ProductListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        products = selectors.product_list(**query.validated_data)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(products, request, view=self)
+        data = ProductSerializer(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(request=ProductWriteSerializer, responses={201: ProductSerializer})
+    def post(self, request: Request) -> Response:
+        body = ProductWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            product = services.product_create(actor=request.user, **body.validated_data)
+        except services.DuplicateSku as error:
+            raise serializers.ValidationError(
+                {"sku": ["Another product has this SKU."]}
+            ) from error
+        except DjangoValidationError as error:
+            raise _as_drf_error(error) from error
+        payload = _product_payload(request, product.pk, staff=True)
+        return Response(payload, status=status.HTTP_201_CREATED)
+
+
+class ProductDetailView(APIView):
+    permission_classes = [IsAdminOrReadOnly]
+
+    @extend_schema(responses=ProductSerializer)
+    def get(self, request: Request, product_id: int) -> Response:
+        return Response(_product_payload(request, product_id, staff=False))
+
+    @extend_schema(request=ProductWriteSerializer, responses=ProductSerializer)
+    def patch(self, request: Request, product_id: int) -> Response:
+        product = selectors.product_get_for_staff(product_id=product_id)
+        if product is None:
+            raise Http404
+        body = ProductWriteSerializer(product, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        try:
+            services.product_update(
+                product_id=product_id, actor=request.user, **body.validated_data
+            )
+        except services.DuplicateSku as error:
+            raise serializers.ValidationError(
+                {"sku": ["Another product has this SKU."]}
+            ) from error
+        except DjangoValidationError as error:
+            raise _as_drf_error(error) from error
+        return Response(_product_payload(request, product_id, staff=True))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, product_id: int) -> Response:
+        if selectors.product_get_for_staff(product_id=product_id) is None:
+            raise Http404
+        services.product_archive(product_id=product_id, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProductRestoreView(APIView):
+    permission_classes = [IsAdminRole]
+
+    @extend_schema(request=None, responses=ProductSerializer)
+    def post(self, request: Request, product_id: int) -> Response:
+        if selectors.product_get_for_staff(product_id=product_id) is None:
+            raise Http404
+        try:
+            services.product_restore(product_id=product_id, actor=request.user)
+        except DjangoValidationError as error:
+            raise _as_drf_error(error) from error
+        return Response(_product_payload(request, product_id, staff=True))
+
+
+class ProductImageUploadView(APIView):
+    permission_classes = [IsAdminRole]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ProductImageUploadSerializer},
+        responses={201: ProductImageSerializer},
+    )
+    def post(self, request: Request, product_id: int) -> Response:
+        if selectors.product_get_for_staff(product_id=product_id) is None:
+            raise Http404
+        body = ProductImageUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            entry = services.product_image_add(
+                product_id=product_id,
+                upload=body.validated_data["image"],
+                alt=body.validated_data.get("alt", ""),
+                actor=request.user,
+            )
+        except DjangoValidationError as error:
+            raise _as_drf_error(error, field="image") from error
+        data = ProductImageSerializer(entry, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class ProductAutocompleteView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Title prefix")],
+        responses=AutocompleteSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        prefix = request.query_params.get("q", "")
+        if len(prefix) > 100:
+            raise serializers.ValidationError({"q": ["At most 100 characters."]})
+        rows = selectors.product_autocomplete(prefix=prefix)
+        return Response(AutocompleteSerializer(rows, many=True).data)
