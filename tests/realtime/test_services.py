@@ -68,3 +68,50 @@ def test_staff_notification_goes_to_each_active_staff_user():
 def test_unknown_kind_is_refused():
     with pytest.raises(ValueError):
         notification_send(user=UserFactory(), kind="nope", title="t", body="", data={})
+
+
+def test_redis_down_never_fails_the_caller(settings):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [
+                    {"address": "redis://127.0.0.1:1/0", "socket_connect_timeout": 1}
+                ]
+            },
+        }
+    }
+    user = UserFactory()
+    with transaction.atomic():
+        n = notification_send(
+            user=user, kind="payment_succeeded", title="Paid", body="b", data={}
+        )
+    n.refresh_from_db()
+    assert n.push_state == DeliveryState.FAILED
+    assert n.email_state == DeliveryState.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_broker_down_leaves_the_email_pending_for_the_relay(settings):
+    from realtime.tasks import notification_email_relay
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    from nexus.celery import app
+
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "amqp://guest:guest@127.0.0.1:1//"
+    try:
+        user = UserFactory()
+        with transaction.atomic():
+            n = notification_send(
+                user=user, kind="order_placed", title="t", body="b", data={}
+            )
+    finally:
+        app.conf.task_always_eager = True
+        app.conf.broker_url = settings.CELERY_BROKER_URL
+    n.refresh_from_db()
+    assert n.email_state == DeliveryState.PENDING
+    assert mail.outbox == []
+    assert notification_email_relay.apply(kwargs={"older_than_seconds": 0}).get() == 1
+    n.refresh_from_db()
+    assert n.email_state == DeliveryState.SENT
