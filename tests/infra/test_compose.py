@@ -1,12 +1,14 @@
 """The compose stack: valid per the Compose Specification, started in a safe order."""
 
+import json
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from .conftest import INFRA, find_tool
+from .conftest import INFRA, compose_binary, find_tool
 
 COMPOSE = INFRA / "docker" / "compose.yml"
 ENV_EXAMPLE = INFRA / "docker" / ".env.example"
@@ -64,6 +66,58 @@ def test_schema_check_rejects_an_invalid_condition(tmp_path: Path):
         )
     )
     assert check_compose_schema(broken).returncode != 0
+
+
+def compose_config(tmp_path: Path, env_text: str) -> subprocess.CompletedProcess:
+    """`docker compose config` on a copy of the stack with the given .env beside it."""
+    docker_dir = tmp_path / "infra" / "docker"
+    docker_dir.mkdir(parents=True)
+    (docker_dir / "compose.yml").write_text(COMPOSE.read_text())
+    (docker_dir / ".env").write_text(env_text)
+    (tmp_path / "infra" / "nginx").symlink_to(INFRA / "nginx")
+    return subprocess.run(
+        [compose_binary(), "-f", str(docker_dir / "compose.yml"), "config"]
+        + ["--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        # Shell variables win over .env in compose; the test settings export
+        # DATABASE_URL and friends, so the stack sees only a bare environment.
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)},
+    )
+
+
+def filled_env_example() -> str:
+    return (
+        ENV_EXAMPLE.read_text()
+        .replace("\nSECRET_KEY=\n", "\nSECRET_KEY=" + "k" * 64 + "\n")
+        .replace("\nPOSTGRES_PASSWORD=\n", "\nPOSTGRES_PASSWORD=pg-secret\n")
+        .replace("\nRABBITMQ_PASSWORD=\n", "\nRABBITMQ_PASSWORD=mq-secret\n")
+    )
+
+
+def test_compose_resolves_the_example_env_into_service_urls(tmp_path: Path):
+    result = compose_config(tmp_path, filled_env_example())
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    for name in (*APP_SERVICES, *ONE_SHOTS):
+        env = services[name]["environment"]
+        assert env["DATABASE_URL"] == "postgres://nexus:pg-secret@postgres:5432/nexus"
+        assert env["CELERY_BROKER_URL"] == (
+            "amqp://nexus:mq-secret@rabbitmq:5672/nexus"
+        )
+        assert env["REDIS_URL"] == "redis://redis:6379/0"
+        assert env["SECRET_KEY"] == "k" * 64
+        assert env["DJANGO_SETTINGS_MODULE"] == "nexus.settings.production"
+    assert services["rabbitmq"]["environment"]["RABBITMQ_DEFAULT_PASS"] == "mq-secret"
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD"] == "pg-secret"
+    assert [p["target"] for p in services["nginx"]["ports"]] == [80, 443]
+
+
+def test_compose_refuses_to_start_without_the_secrets(tmp_path: Path):
+    result = compose_config(tmp_path, ENV_EXAMPLE.read_text())
+    assert result.returncode != 0
+    assert "infra/docker/.env" in result.stderr
 
 
 def test_all_services_are_there(compose: dict):
