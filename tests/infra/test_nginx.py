@@ -230,7 +230,8 @@ def proxy(backend: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pr
     log = tmp / "stderr.log"
     with log.open("wb") as stderr:
         process = subprocess.Popen(
-            [nginx, "-p", str(tmp), "-c", str(conf)], stderr=stderr
+            [nginx, "-e", str(tmp / "error.log"), "-p", str(tmp), "-c", str(conf)],
+            stderr=stderr,
         )
     try:
         wait_for_port(proxy.https_port, process, log)
@@ -261,7 +262,9 @@ def test_rendered_config_passes_nginx_syntax_check(tmp_path: Path):
     nginx = find_tool("nginx")
     conf, _ = write_config(tmp_path, upstream_port=free_port())
     result = subprocess.run(
-        [nginx, "-t", "-p", str(tmp_path), "-c", str(conf)],
+        # -e: a build whose default error log is a root-owned file would warn first.
+        [nginx, "-t", "-e", str(tmp_path / "error.log"), "-p", str(tmp_path)]
+        + ["-c", str(conf)],
         capture_output=True,
         text=True,
     )
