@@ -15,7 +15,7 @@ from tests.factories import UserFactory
 
 from .conftest import close_code, communicator, open_socket, token_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @database_sync_to_async

@@ -8,7 +8,7 @@ from realtime.models import DeliveryState, Notification, NotificationKind
 from realtime.services import notification_send, notification_send_staff
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_notification_send_writes_row_and_mails_after_commit():
