@@ -213,6 +213,9 @@ EMAIL_TIMEOUT = 10
 
 # --- Third-party services (optional)
 CLOUDINARY_URL = ENV.cloudinary_url
+if CLOUDINARY_URL:
+    # Originals and renditions both go to Cloudinary (cms/storage.py).
+    STORAGES["default"] = {"BACKEND": "cms.storage.CloudinaryStorage"}
 STRIPE_SECRET_KEY = ENV.stripe_secret_key
 STRIPE_WEBHOOK_SECRET = ENV.stripe_webhook_secret
 
@@ -265,6 +268,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "PREPROCESSING_HOOKS": ["commerce.api.only_public_api"],
 }
 
 # --- Wagtail
