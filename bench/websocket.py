@@ -1,0 +1,234 @@
+"""Websockets under load: N authenticated sockets held on one daphne process.
+
+    .venv/bin/python bench/websocket.py --sockets 1000 --staff 100 --samples 200
+
+Creates (once) a bench database with N users (the first --staff of them staff), starts
+one daphne on 127.0.0.1 on the Redis channel layer, opens N sockets (one per user, at
+most --concurrency handshakes in flight) and reports the connect rate and the daphne
+RSS growth per socket. It then measures commit-to-receive latency: the time from just
+before `notification_send`'s transaction commits to the frame arriving on that user's
+socket (--samples single-user alerts), and from commit until every staff socket has its
+`notification_send_staff` alert (--broadcasts). Clients offer no permessage-deflate.
+Loopback only; the daphne it started is stopped at the end. Mind `ulimit -n` (two
+descriptors per socket on one machine). Results: docs/performance.md ("## Websockets").
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+DB_NAME = "nexus_bench_websocket"
+PREFIX = f"bench-ws-{os.getpid()}"
+BENCH_ENV = {
+    "DJANGO_SETTINGS_MODULE": "nexus.settings.dev",
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-only-secret-key-long-enough-for-hmac-0123456789abcdef",
+    "ALLOWED_HOSTS": HOST,
+    "DATABASE_URL": f"postgres://postgres@{HOST}:5432/{DB_NAME}",
+    "REDIS_URL": f"redis://{HOST}:6379/0",
+    "CELERY_BROKER_URL": f"amqp://guest:guest@{HOST}:5672//",
+    "CELERY_QUEUE": "bench-websocket",
+    "CHANNEL_LAYER_PREFIX": PREFIX,
+    "EMAIL_URL": "consolemail://",
+    "THROTTLE_RATES": "off",
+}
+os.environ.update(BENCH_ENV)
+sys.path.insert(0, str(ROOT))
+
+
+def prepare_database(users: int, staff: int) -> list[int]:
+    subprocess.run(
+        ["createdb", "-h", HOST, "-U", "postgres", DB_NAME],
+        capture_output=True,
+        check=False,  # "already exists" is fine
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        check=True,
+    )
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    have = User.objects.filter(email__startswith="bench-ws-").count()
+    User.objects.bulk_create(
+        User(email=f"bench-ws-{i:06d}@example.com", password="!")  # noqa: S106
+        for i in range(have, users)
+    )
+    ids = list(
+        User.objects.filter(email__startswith="bench-ws-")
+        .order_by("email")
+        .values_list("pk", flat=True)[:users]
+    )
+    User.objects.filter(email__startswith="bench-ws-").update(is_staff=False)
+    User.objects.filter(pk__in=ids[:staff]).update(is_staff=True)
+    # Staff outside the bench would get broadcast rows but hold no socket here.
+    User.objects.exclude(email__startswith="bench-ws-").update(is_active=False)
+    return ids
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def start_daphne(port: int) -> subprocess.Popen:
+    daphne = subprocess.Popen(
+        [str(Path(sys.executable).parent / "daphne"), "-b", HOST, "-p", str(port)]
+        + ["nexus.asgi:application"],
+        cwd=ROOT,
+        env={**os.environ, **BENCH_ENV},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    import requests
+
+    for _ in range(300):
+        try:
+            requests.get(f"http://{HOST}:{port}/healthz", timeout=1)
+            return daphne
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError("daphne did not start")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def run(args, users: dict, port: int, daphne_pid: int) -> None:
+    from asgiref.sync import sync_to_async
+    from django.db import transaction
+    from rest_framework_simplejwt.tokens import AccessToken
+    from websockets.asyncio.client import connect
+
+    from realtime.models import NotificationKind
+    from realtime.services import notification_send, notification_send_staff
+
+    ids = sorted(users)
+    url = f"ws://{HOST}:{port}/ws/notifications/?token="
+    origin = f"http://{HOST}:{port}"
+    received: dict[int, asyncio.Queue] = {pk: asyncio.Queue() for pk in ids}
+    gate = asyncio.Semaphore(args.concurrency)
+    sockets = {}
+
+    async def open_one(pk: int) -> None:
+        async with gate:
+            ws = await connect(
+                url + str(AccessToken.for_user(users[pk])),
+                origin=origin,
+                compression=None,
+                open_timeout=30,
+                max_queue=None,
+            )
+        sockets[pk] = ws
+
+    async def reader(pk: int) -> None:
+        async for frame in sockets[pk]:
+            received[pk].put_nowait((time.perf_counter(), json.loads(frame)))
+
+    await asyncio.sleep(1)
+    rss_before = rss_kb(daphne_pid)
+    started = time.perf_counter()
+    await asyncio.gather(*(open_one(pk) for pk in ids))
+    connect_seconds = time.perf_counter() - started
+    readers = [asyncio.create_task(reader(pk)) for pk in ids]
+    await asyncio.sleep(2)
+    rss_after = rss_kb(daphne_pid)
+    print(f"sockets open          {len(sockets)}")
+    print(f"connect rate          {len(ids) / connect_seconds:.0f}/s")
+    per_socket = (rss_after - rss_before) / len(ids)
+    print(
+        f"daphne RSS            {rss_before / 1024:.0f} MB → {rss_after / 1024:.0f} MB"
+    )
+    print(f"memory per socket     {per_socket:.1f} KB")
+
+    def commit_one(user, kind) -> float:
+        with transaction.atomic():
+            notification_send(user=user, kind=kind, title="bench", body="", data={})
+            stamp = time.perf_counter()
+        return stamp
+
+    def commit_staff() -> float:
+        with transaction.atomic():
+            notification_send_staff(
+                kind=NotificationKind.LOW_STOCK, title="bench", body="", data={}
+            )
+            stamp = time.perf_counter()
+        return stamp
+
+    single = []
+    targets = ids[args.staff :] or ids
+    for i in range(args.samples):
+        pk = targets[i % len(targets)]
+        # Through sync_to_async, as a view under daphne would: the push then runs
+        # on this loop's channel-layer connections.
+        sent = await sync_to_async(commit_one)(
+            users[pk], NotificationKind.REVIEW_MODERATED
+        )
+        got, _ = await asyncio.wait_for(received[pk].get(), timeout=10)
+        single.append((got - sent) * 1000)
+    print(
+        f"single user           p50 {pct(single, 0.5):.1f} ms, "
+        f"p99 {pct(single, 0.99):.1f} ms ({len(single)} alerts)"
+    )
+    staff_ids = ids[: args.staff]
+    broadcast_all, broadcast_first = [], []
+    for _ in range(args.broadcasts):
+        sent = await sync_to_async(commit_staff)()
+        arrivals = [
+            (await asyncio.wait_for(received[pk].get(), timeout=10))[0]
+            for pk in staff_ids
+        ]
+        broadcast_all.append((max(arrivals) - sent) * 1000)
+        broadcast_first.append((min(arrivals) - sent) * 1000)
+    print(
+        f"staff broadcast ({len(staff_ids)})  last socket p50 "
+        f"{pct(broadcast_all, 0.5):.1f} ms, p99 {pct(broadcast_all, 0.99):.1f} ms; "
+        f"first p50 {pct(broadcast_first, 0.5):.1f} ms ({args.broadcasts} broadcasts)"
+    )
+    for task in readers:
+        task.cancel()
+    await asyncio.gather(*(ws.close() for ws in sockets.values()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sockets", type=int, default=1000)
+    parser.add_argument("--staff", type=int, default=100)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--broadcasts", type=int, default=30)
+    parser.add_argument("--concurrency", type=int, default=50)
+    args = parser.parse_args()
+    if not 1 <= args.sockets <= 10_000 or not 0 < args.staff <= args.sockets:
+        parser.error("1 ≤ --staff ≤ --sockets ≤ 10000")
+    ids = prepare_database(args.sockets, args.staff)
+    from django.contrib.auth import get_user_model
+
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=ids)}
+    from tests.realtime.smtp import free_port
+
+    port = free_port()
+    daphne = start_daphne(port)
+    try:
+        asyncio.run(run(args, users, port, daphne.pid))
+    finally:
+        daphne.terminate()
+        daphne.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()
