@@ -165,7 +165,7 @@ async def run(args, users: dict, port: int, daphne_pid: int) -> None:
     def commit_staff() -> float:
         with transaction.atomic():
             notification_send_staff(
-                kind=NotificationKind.LOW_STOCK, title="bench", body="", data={}
+                kind=NotificationKind.NEW_ORDER, title="bench", body="", data={}
             )
             stamp = time.perf_counter()
         return stamp

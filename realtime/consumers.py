@@ -81,10 +81,10 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         await self._send_notification(event["notification"])
 
     async def notify_staff(self, event: dict) -> None:
-        # One group message carries every staff member's own row; keep ours.
-        mine = event["notifications"].get(str(self.identity.user_id))
+        # One group message carries every staff member's row id; keep ours.
+        mine = event["ids"].get(str(self.identity.user_id))
         if mine is not None:
-            await self._send_notification(mine)
+            await self._send_notification({"id": mine, **event["notification"]})
 
     async def _send_notification(self, notification: dict) -> None:
         await self.send(

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class NotificationKind(models.TextChoices):
@@ -51,7 +52,8 @@ class Notification(models.Model):
     body = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     read = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Not auto_now_add: one staff broadcast stamps all its rows with the same time.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     push_state = models.CharField(
         max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING

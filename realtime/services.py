@@ -12,8 +12,11 @@ from .models import EMAIL_KINDS, DeliveryState, Notification, NotificationKind
 logger = logging.getLogger(__name__)
 
 
-def _build(*, user, kind: str, title: str, body: str, data: dict) -> Notification:
+def _build(
+    *, user, kind: str, title: str, body: str, data: dict, now=None
+) -> Notification:
     kind = NotificationKind(kind)
+    now = now or timezone.now()
     wants_mail = kind in EMAIL_KINDS and bool(getattr(user, "email", ""))
     return Notification(
         user=user,
@@ -21,8 +24,9 @@ def _build(*, user, kind: str, title: str, body: str, data: dict) -> Notificatio
         title=title[:200],
         body=body,
         data=data or {},
+        created_at=now,
         email_state=DeliveryState.PENDING if wants_mail else DeliveryState.SKIPPED,
-        email_next_attempt_at=timezone.now() if wants_mail else None,
+        email_next_attempt_at=now if wants_mail else None,
     )
 
 
@@ -49,8 +53,9 @@ def notification_send_staff(
     One group message reaches every staff socket after commit. Takes no locks.
     """
     staff = get_user_model().objects.filter(is_staff=True, is_active=True)
+    now = timezone.now()
     rows = [
-        _build(user=user, kind=kind, title=title, body=body, data=data)
+        _build(user=user, kind=kind, title=title, body=body, data=data, now=now)
         for user in staff.order_by("pk")
     ]
     if not rows:
