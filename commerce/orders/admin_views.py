@@ -198,6 +198,9 @@ class OrderViewSet(ModelViewSet):
     inspect_view_class = OrderInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
+    # Wagtail would re-index an order's references on every save, inside checkout's
+    # request; order lines already PROTECT the products they name.
+    add_to_reference_index = False
     list_display = ["number", "email", "status", "total", "currency", "created_at"]
     filterset_class = OrderFilterSet
     search_fields = ["number", "email", "user__email"]

@@ -1,0 +1,1 @@
+"""Load benchmarks run against real servers; see docs/performance.md."""
