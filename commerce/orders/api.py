@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from commerce.api.permissions import IsAdminRole
 
 from . import services
+from .models import Order
 from .selectors import order_get_visible, orders_visible_to
 from .serializers import (
     OrderListQuerySerializer,
@@ -43,6 +44,8 @@ class OrdersView(generics.ListAPIView):
     serializer_class = OrderSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation, no user
+            return Order.objects.none()
         query = OrderListQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         return orders_visible_to(
