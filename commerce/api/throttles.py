@@ -7,9 +7,11 @@ N+1th request inside a window is refused however many arrive at once.
 """
 
 import hashlib
+import threading
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
@@ -50,25 +52,45 @@ class AtomicRateThrottle(BaseThrottle):
         limit, window = parse_rate(rate)
         now = time.time()
         window_index = int(now // window)
-        self.wait_seconds = 0.0
-        allowed = True
-        for ident in self.get_idents(request, view):
-            key = f"throttle:{self.scope}:{ident}:{window_index}"
-            cache.add(key, 0, timeout=window + 1)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, timeout=window + 1)
-                count = 1
-            if count > limit:
-                allowed = False
-                self.wait_seconds = max(
-                    self.wait_seconds, (window_index + 1) * window - now
-                )
-        return allowed
+        keys = [
+            f"throttle:{self.scope}:{ident}:{window_index}"
+            for ident in self.get_idents(request, view)
+        ]
+        counts = increment_together(keys, timeout=window + 1)
+        self.wait_seconds = (window_index + 1) * window - now
+        return all(count <= limit for count in counts)
 
     def wait(self) -> float | None:
         return max(1.0, self.wait_seconds)
+
+
+_local_lock = threading.Lock()
+
+
+def increment_together(keys: list[str], *, timeout: int) -> list[int]:
+    """Add one to every counter in a single atomic step and return the new counts.
+
+    Each request bumps several counters (address, account). Bumped one by one, two
+    concurrent requests can interleave so that each sees the other's increment on a
+    different counter and both are refused below the limit; in one MULTI/EXEC every
+    request gets one consistent place in line.
+    """
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        # Django's cache API has no multi-key increment; use its Redis client.
+        client = cache._cache.get_client(write=True)
+        pipe = client.pipeline(transaction=True)
+        for key in keys:
+            full_key = cache.make_and_validate_key(key)
+            pipe.incr(full_key)
+            pipe.expire(full_key, timeout, nx=True)
+        return pipe.execute()[::2]
+    with _local_lock:  # local-memory cache on the embedded default: one process
+        counts = []
+        for key in keys:
+            cache.add(key, 0, timeout=timeout)
+            counts.append(cache.incr(key))
+        return counts
 
 
 class ClientAddressThrottle(AtomicRateThrottle):

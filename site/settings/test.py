@@ -22,3 +22,6 @@ MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": 0}
 # Each test process gets its own cache keyspace on the shared Redis.
 CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
+# Serve static files from the apps in tests, as collectstatic does not run there.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,144 @@
+"""Production settings pass Django's deploy checks and refuse to start unsafely."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_with(
+    settings_module: str, *args: str, **env: str
+) -> subprocess.CompletedProcess:
+    base_env = {
+        key: value
+        for key, value in os.environ.items()
+        if key in {"PATH", "HOME", "LANG", "VIRTUAL_ENV"}
+    }
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=REPO,
+        env={**base_env, "DJANGO_SETTINGS_MODULE": settings_module, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION_ENV = {
+    "SECRET_KEY": secrets.token_urlsafe(64),
+    "ALLOWED_HOSTS": "shop.example.com",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//",
+}
+
+
+def test_production_settings_pass_check_deploy():
+    result = run_with(
+        "nexus.settings.production",
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = run_with("nexus.settings.production", "manage.py", "check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_a_short_or_insecure_secret_key():
+    for weak in ("short", "django-insecure-" + "x" * 60):
+        result = run_with(
+            "nexus.settings.production",
+            "manage.py",
+            "check",
+            **{**PRODUCTION_ENV, "SECRET_KEY": weak},
+        )
+        assert result.returncode != 0
+        assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_turns_off_the_browsable_api():
+    code = (
+        "from django.conf import settings;"
+        "print(settings.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES'])"
+    )
+    result = run_with(
+        "nexus.settings.production",
+        "-c",
+        f"import django;django.setup();{code}",
+        **PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "BrowsableAPIRenderer" not in result.stdout
+
+
+def test_production_logs_one_json_object_per_line():
+    code = (
+        "import django,logging;django.setup();"
+        "logging.getLogger('nexus.test').warning('order placed', extra={'order': 7})"
+    )
+    result = run_with("nexus.settings.production", "-c", code, **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    line = json.loads(result.stdout.strip().splitlines()[-1])
+    assert line["message"] == "order placed"
+    assert line["level"] == "WARNING"
+    assert line["order"] == 7
+
+
+def test_embedded_default_needs_no_variables():
+    code = (
+        "from django.conf import settings;"
+        "print(settings.DATABASES['default']['ENGINE'],"
+        "settings.CHANNEL_LAYERS['default']['BACKEND'],"
+        "settings.CELERY_TASK_ALWAYS_EAGER,"
+        "settings.STORAGES['default']['BACKEND'],"
+        "settings.EMAIL_BACKEND,"
+        "settings.DATABASES['default']['OPTIONS']['transaction_mode'])"
+    )
+    result = run_with(
+        "nexus.settings.dev", "-c", f"import django;django.setup();{code}"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "channels.layers.InMemoryChannelLayer",
+        "True",
+        "django.core.files.storage.FileSystemStorage",
+        "django.core.mail.backends.console.EmailBackend",
+        "IMMEDIATE",
+    ]
+
+
+def test_the_three_variables_switch_to_postgresql_redis_and_rabbitmq():
+    code = (
+        "from django.conf import settings;"
+        "print(settings.DATABASES['default']['ENGINE'],"
+        "settings.CHANNEL_LAYERS['default']['BACKEND'],"
+        "settings.CELERY_TASK_ALWAYS_EAGER,"
+        "settings.CELERY_BROKER_URL.split(':')[0])"
+    )
+    env = {
+        k: PRODUCTION_ENV[k] for k in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
+    }
+    result = run_with(
+        "nexus.settings.dev", "-c", f"import django;django.setup();{code}", **env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "channels_redis.core.RedisChannelLayer",
+        "False",
+        "amqp",
+    ]
