@@ -131,7 +131,8 @@ class Stack:
         """Publish to this stack's queue on the working broker, as beat would."""
         from celery import Celery
 
-        with Celery(broker=self.env["CELERY_BROKER_URL"]) as app:
+        # Not set as current: the suite's own app (eager, test config) must stay it.
+        with Celery(broker=self.env["CELERY_BROKER_URL"], set_as_current=False) as app:
             app.send_task(name, kwargs=kwargs, queue=self.queue)
 
     def stop(self) -> None:
