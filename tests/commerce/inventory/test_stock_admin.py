@@ -1,4 +1,4 @@
-"""Stock in the Wagtail admin: the listing, its low-stock filter, adjusting, the panel."""
+"""Stock in the Wagtail admin: listing, low-stock filter, adjusting, the panel."""
 
 import pytest
 from django.contrib.auth.models import Permission
