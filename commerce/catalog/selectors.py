@@ -225,12 +225,24 @@ def categories_with_counts() -> QuerySet[CategoryPage]:
 
 def product_in_any_order(*, product_id: int) -> bool:
     """Whether an order line points at this product (orders may not exist yet)."""
+    return bool(products_in_orders(product_ids=[product_id]))
+
+
+def products_in_orders(*, product_ids: list[int]) -> set[int]:
+    """Which of these products appear on an order line; empty if orders are absent.
+
+    Looked up by app registry so the catalog works before (or without) orders.
+    """
     from django.apps import apps
 
-    if not apps.is_installed("commerce.orders"):
-        return False
+    if not product_ids or not apps.is_installed("commerce.orders"):
+        return set()
     try:
         order_line = apps.get_model("orders", "OrderLine")
     except LookupError:
-        return False
-    return order_line.objects.filter(product_id=product_id).exists()
+        return set()
+    return set(
+        order_line.objects.filter(product_id__in=product_ids)
+        .values_list("product_id", flat=True)
+        .distinct()
+    )

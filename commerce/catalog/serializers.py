@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from rest_framework import serializers
+from wagtail.rich_text import expand_db_html
 
 from cms.models import ProductPage
 
@@ -41,7 +42,7 @@ class ProductSerializer(serializers.Serializer):
     sku = serializers.CharField()
     title = serializers.CharField()
     slug = serializers.CharField()
-    description = serializers.CharField()
+    description = serializers.SerializerMethodField()
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
     currency = serializers.SerializerMethodField()
     stock = serializers.IntegerField(source="stock_quantity")
@@ -51,6 +52,10 @@ class ProductSerializer(serializers.Serializer):
     rating = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField(source="first_published_at")
     updated_at = serializers.SerializerMethodField()
+
+    def get_description(self, product) -> str:
+        # Internal links are stored as Wagtail references; clients get real URLs.
+        return expand_db_html(product.description or "")
 
     def get_currency(self, product) -> str:
         return settings.CURRENCY

@@ -12,7 +12,7 @@ from cms.models import ProductPage
 from commerce.inventory.services import stock_record_ensure
 
 from . import services
-from .selectors import product_in_any_order
+from .selectors import products_in_orders
 
 
 @hooks.register("after_create_page")
@@ -33,14 +33,31 @@ def _archive_instead(request, product: ProductPage) -> TemplateResponse:
     )
 
 
+def _ordered_products_under(page) -> list[ProductPage]:
+    candidates = ProductPage.objects.descendant_of(page, inclusive=True)
+    ordered = products_in_orders(
+        product_ids=list(candidates.values_list("pk", flat=True))
+    )
+    return list(candidates.filter(pk__in=ordered).order_by("title"))
+
+
 @hooks.register("before_delete_page")
 def refuse_deleting_products_that_were_ordered(request, page):
-    """Order history points at the product: offer archiving, which keeps it."""
-    if isinstance(page.specific, ProductPage) and product_in_any_order(
-        product_id=page.pk
-    ):
+    """Order history points at the product: offer archiving, which keeps it.
+
+    A category holding ordered products cannot be deleted either; the editor is
+    shown which products to archive or move first.
+    """
+    ordered = _ordered_products_under(page)
+    if not ordered:
+        return None
+    if isinstance(page.specific, ProductPage):
         return _archive_instead(request, page.specific)
-    return None
+    return TemplateResponse(
+        request,
+        "catalog/admin/category_has_ordered_products.html",
+        {"page": page, "products": ordered},
+    )
 
 
 @hooks.register("before_bulk_action")
@@ -48,10 +65,9 @@ def refuse_bulk_deleting_ordered_products(request, action_type, objects, action)
     if action_type != "delete":
         return None
     for page in objects:
-        if isinstance(page.specific, ProductPage) and product_in_any_order(
-            product_id=page.pk
-        ):
-            return _archive_instead(request, page.specific)
+        response = refuse_deleting_products_that_were_ordered(request, page)
+        if response is not None:
+            return response
     return None
 
 

@@ -80,3 +80,13 @@ def test_archiving_from_the_admin_needs_page_permissions(client):
     response = client.post(f"/admin/catalog/products/{product.pk}/archive/")
     assert response.status_code in {302, 403}
     assert ProductPage.objects.get(pk=product.pk).archived_at is None
+
+
+def test_a_category_holding_an_ordered_product_is_not_deleted(editor):
+    product = create_product(title="Sold Lamp")
+    shelf = product.get_parent()
+    put_in_an_order(product)
+    page = editor.get(f"/admin/pages/{shelf.pk}/delete/")
+    assert b"Sold Lamp" in page.content
+    editor.post(f"/admin/pages/{shelf.pk}/delete/")
+    assert ProductPage.objects.filter(pk=product.pk).exists()
