@@ -1,8 +1,15 @@
-"""Shared helpers for the infra tests: repo paths and tools that must be installed."""
+"""Shared helpers for infra tests: repo paths, required tools, the app served live."""
 
 import os
 import shutil
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
@@ -86,3 +93,141 @@ def load_yaml_documents(path: Path) -> list[dict]:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+# --- The real app on a throwaway SQLite file, for tests that talk to it over sockets.
+
+LIVE_SETTINGS = """\
+# Written by tests/infra/conftest.py: the dev settings with uploads kept in the test's
+# temp dir instead of the checkout's media/.
+from nexus.settings.dev import *  # noqa: F403
+
+MEDIA_ROOT = {media!r}
+"""
+
+
+def run_manage(env: dict[str, str], *args: str) -> str:
+    """manage.py in a subprocess; a failure shows its output."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, (
+        f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    )
+    return result.stdout
+
+
+@dataclass
+class LiveApp:
+    """daphne serving nexus.asgi on a loopback port; env is what manage.py also gets."""
+
+    port: int
+    workdir: Path
+    env: dict[str, str]
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def manage(self, *args: str) -> str:
+        return run_manage(self.env, *args)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def free_loopback_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def live_env(workdir: Path, **extra_env: str) -> dict[str, str]:
+    """Settings and environment for the app on workdir/db.sqlite3.
+
+    Built from nothing (PATH, HOME, LANG only), so the machine's DATABASE_URL,
+    REDIS_URL or broker never leak in: the embedded default, throttling off.
+    """
+    media = workdir / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    (workdir / "nexus_live_settings.py").write_text(
+        LIVE_SETTINGS.format(media=str(media)), encoding="utf-8"
+    )
+    env = {
+        key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ
+    }
+    env.update(
+        {
+            "PYTHONPATH": str(workdir),
+            "DJANGO_SETTINGS_MODULE": "nexus_live_settings",
+            "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "THROTTLE_RATES": "off",
+            "PYTHONUNBUFFERED": "1",
+            **extra_env,
+        }
+    )
+    return env
+
+
+_migrated: dict[str, Path] = {}
+
+
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A freshly migrated SQLite file, made once per session and copied by each user.
+
+    Migrating Wagtail's tables takes most of a minute; a copy takes milliseconds.
+    """
+    if "db" not in _migrated:
+        workdir = tmp_path_factory.mktemp("migrated")
+        run_manage(live_env(workdir), "migrate", "--noinput", "-v0")
+        _migrated["db"] = workdir / "db.sqlite3"
+    return _migrated["db"]
+
+
+@contextmanager
+def live_app(
+    workdir: Path, tmp_path_factory: pytest.TempPathFactory, **extra_env: str
+) -> Iterator[LiveApp]:
+    """daphne on a fresh, migrated SQLite database in workdir."""
+    env = live_env(workdir, **extra_env)
+    shutil.copyfile(migrated_database(tmp_path_factory), workdir / "db.sqlite3")
+    port = free_loopback_port()
+    log = workdir / "daphne.log"
+    with log.open("wb") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+            + ["nexus.asgi:application"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    app = LiveApp(port, workdir, env, process, log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if app.process.poll() is not None:
+                pytest.fail(f"daphne exited:\n{app.output()}", pytrace=False)
+            try:
+                with urllib.request.urlopen(f"{app.base_url}/healthz", timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"daphne never answered:\n{app.output()}")
+                time.sleep(0.2)
+        yield app
+    finally:
+        app.process.terminate()
+        try:
+            app.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            app.process.kill()
+            app.process.wait(timeout=10)
