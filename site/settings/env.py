@@ -71,9 +71,14 @@ def database_config(url: str) -> dict:
         # busy timeout instead of one failing with "database is locked".
         config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     else:
-        config["CONN_MAX_AGE"] = 60
-        config["CONN_HEALTH_CHECKS"] = True
-        config["OPTIONS"] = {"connect_timeout": 5}
+        # daphne runs each request's sync code in a thread of its own, so persistent
+        # per-thread connections (CONN_MAX_AGE > 0) pile up until PostgreSQL refuses
+        # clients, as the checkout benchmark showed. A per-process pool bounds them.
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "connect_timeout": 5,
+            "pool": {"min_size": 1, "max_size": 20, "timeout": 10},
+        }
     config["ATOMIC_REQUESTS"] = False
     return config
 
