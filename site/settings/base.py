@@ -305,5 +305,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
+        # One line per background task (search index, reference index) drowns the log.
+        "django_tasks": {"level": "WARNING"},
     },
 }
