@@ -171,3 +171,13 @@ def test_listing_costs_the_same_queries_for_one_or_a_hundred_products(
     results = response.json()["results"]
     assert len(results) == 100
     assert all(len(item["images"]) == 1 for item in results)
+
+
+@pytest.mark.parametrize(
+    "term", ["&&&", "'", "a:b", "!!", "(", "héllo wörld", "\\", "%", "a | b & !c"]
+)
+def test_odd_search_terms_never_fail(api_client, term):
+    create_product(title="Lamp")
+    response = api_client.get("/api/v1/products/", {"search": term})
+    assert response.status_code == 200
+    assert response.json()["results"] == []
