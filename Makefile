@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 REQUIREMENTS := requirements.txt requirements-dev.txt $(wildcard requirements-infra.txt)
-SYSTEM_DEPS := $(wildcard infra/scripts/install-system-deps.sh)
+SYSTEM_DEPS := $(wildcard infra/scripts/install-*.sh)
 DEMO_ADMIN_EMAIL ?= admin@example.com
 DEMO_ADMIN_PASSWORD ?= admin-demo-password
 DEMO_PRODUCTS ?= 48
@@ -27,10 +27,9 @@ run: install
 	@echo "Serving on http://127.0.0.1:8000  (admin: $(DEMO_ADMIN_EMAIL) / $(DEMO_ADMIN_PASSWORD))"
 	$(BIN)/daphne -b 127.0.0.1 -p 8000 nexus.asgi:application
 
+## system-deps: what the tests need from the system's package manager (nginx, chromium)
 system-deps:
-ifneq ($(SYSTEM_DEPS),)
-	bash $(SYSTEM_DEPS)
-endif
+	@for script in $(SYSTEM_DEPS); do echo "==> $$script"; bash $$script || exit 1; done
 
 lint: install
 	$(BIN)/ruff check .

@@ -162,6 +162,10 @@ if ENV.redis_url:
                 ],
                 "capacity": 1500,
                 "expiry": 60,
+                # A socket closes when its access token expires (15 min), so no
+                # member outlives an hour; a failed group_discard on a mass
+                # disconnect then leaves a stale member for an hour, not a day.
+                "group_expiry": 3600,
                 "prefix": ENV.channel_layer_prefix,
             },
         }
