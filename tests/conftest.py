@@ -49,6 +49,26 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every transactional test the data that migrations wrote.
+
+    A transactional test ends with a flush of every table, which takes the Wagtail
+    page tree, the default Site, the root collection and the locale with it, so any
+    later one (pytest-django runs them last) would start without a home page.
+    serialized_rollback restores the post-migration contents before each of them.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        uses_live_server = "live_server" in getattr(item, "fixturenames", ())
+        if marker is None and not uses_live_server:
+            continue
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        if not (kwargs.get("transaction") or uses_live_server):
+            continue
+        kwargs.update(transaction=True, serialized_rollback=True)
+        item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings() -> None:
     """Name the test database per checkout, so two suites can run side by side."""
@@ -77,6 +97,21 @@ def _fresh_cache():
             client.delete(*keys)
     else:
         cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _celery_join_flag_reset():
+    """Undo a Celery race that leaks from threaded tests into later ones.
+
+    An eager `Task.apply` saves, sets and restores a process-global "joining would
+    block" flag; two threads running eager tasks at once (the checkout concurrency
+    tests) can restore it in the wrong order and leave it set, after which any
+    `result.get()` raises "Never call result.get() within a task!".
+    """
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
     yield
 
 
