@@ -5,6 +5,7 @@ and rating are annotations on the one product query, the gallery one prefetch.
 """
 
 from decimal import Decimal
+from difflib import SequenceMatcher
 
 from django.db import connection
 from django.db.models import (
@@ -28,6 +29,8 @@ from wagtail.search.backends import get_search_backend
 from cms.models import CategoryPage, ProductGalleryImage, ProductPage
 
 # Search returns at most this many ranked matches; nobody pages past them.
+# How alike two words must be for the SQLite fallback to call one a typo of the other.
+CLOSE_MATCH_RATIO = 0.8
 SEARCH_RESULT_LIMIT = 1000
 AUTOCOMPLETE_LIMIT = 10
 
@@ -181,7 +184,28 @@ def _fuzzy_ids(queryset: QuerySet[ProductPage], query: str) -> list[int]:
         .order_by("title")
         .values_list("pk", flat=True)[:SEARCH_RESULT_LIMIT]
     )
-    return _ranked(ids)
+    return _ranked(ids or close_title_ids(queryset, words))
+
+
+def close_title_ids(queryset: QuerySet[ProductPage], words: list[str]) -> list[int]:
+    """Typo tolerance without trigrams: products whose title has a word close to one
+    of `words` (difflib ratio of at least 0.8), closest first.
+
+    It reads every candidate title, which suits the embedded default's laptop-sized
+    catalogs; PostgreSQL answers the same question from its trigram index instead.
+    """
+    wanted = [word.lower() for word in words if len(word) >= 3]
+    scored = []
+    for pk, title in queryset.order_by("title").values_list("pk", "title"):
+        title_words = title.lower().split()
+        best = max(
+            (SequenceMatcher(None, w, t).ratio() for w in wanted for t in title_words),
+            default=0.0,
+        )
+        if best >= CLOSE_MATCH_RATIO:
+            scored.append((best, pk))
+    scored.sort(key=lambda match: -match[0])
+    return [pk for _, pk in scored[:SEARCH_RESULT_LIMIT]]
 
 
 def product_autocomplete(*, prefix: str) -> list[dict]:

@@ -4,6 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cms.models import ProductPage
+from commerce.catalog.selectors import close_title_ids
 from commerce.inventory.models import StockRecord
 from tests.factories.catalog import create_category, create_product
 
@@ -118,6 +120,15 @@ class TestSearch:
     def test_tolerates_typos(self, api_client, catalog):
         assert skus(api_client, "?search=hedphones") == ["HP-1"]
         assert skus(api_client, "?search=ketle") == ["KT-3"]
+
+    def test_sqlite_fallback_finds_typos_without_trigrams(self, catalog):
+        # The embedded default has no pg_trgm; this is what answers it there.
+        products = ProductPage.objects.available()
+        found = close_title_ids(products, ["hedphones"])
+        assert list(products.filter(pk__in=found).values_list("sku", flat=True)) == [
+            "HP-1"
+        ]
+        assert close_title_ids(products, ["zzzzzz"]) == []
 
     def test_ranks_a_title_match_above_a_description_match(self, api_client):
         create_product(sku="DESC", title="Cable", description="<p>for a lamp</p>")
