@@ -37,7 +37,7 @@ QUEUE = "bench-checkout"
 # Server logs (tracebacks of any 500) land here, outside the repository's tracked files.
 LOG_DIR = ROOT / "bench" / ".logs"
 BENCH_ENV = {
-    "DJANGO_SETTINGS_MODULE": "bench.settings",
+    "DJANGO_SETTINGS_MODULE": "nexus.settings.dev",
     "PYTHONPATH": str(ROOT),
     "DEBUG": "false",
     "SECRET_KEY": "bench-only-secret-key-long-enough-for-hmac-0123456789abcdef",
