@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
+from support import create_and_migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -53,17 +54,7 @@ BENCH_ENV = {
 
 
 def prepare_database() -> None:
-    subprocess.run(
-        ["createdb", "-h", HOST, "-U", "postgres", DB_NAME],
-        capture_output=True,
-        check=False,  # "already exists" is fine
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env={**os.environ, **BENCH_ENV},
-        check=True,
-    )
+    create_and_migrate(host=HOST, db_name=DB_NAME, env=BENCH_ENV)
 
 
 def start_servers(count: int, first_port: int) -> list[subprocess.Popen]:

@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from support import create_and_migrate
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 DB_NAME = "nexus_bench_websocket"
@@ -44,16 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def prepare_database(users: int, staff: int) -> list[int]:
-    subprocess.run(
-        ["createdb", "-h", HOST, "-U", "postgres", DB_NAME],
-        capture_output=True,
-        check=False,  # "already exists" is fine
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        check=True,
-    )
+    create_and_migrate(host=HOST, db_name=DB_NAME, env=BENCH_ENV)
     import django
 
     django.setup()

@@ -1,5 +1,8 @@
 """Thin catalog views: parse with a serializer, call a selector or service, render."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -34,6 +37,19 @@ def _as_drf_error(error: DjangoValidationError, field: str | None = None):
     else:
         detail = {field or "non_field_errors": error.messages}
     return serializers.ValidationError(detail)
+
+
+@contextmanager
+def _write_errors_as_400() -> Iterator[None]:
+    """A product write refused by the model or a taken SKU is the client's 400."""
+    try:
+        yield
+    except services.DuplicateSku as error:
+        raise serializers.ValidationError(
+            {"sku": ["Another product has this SKU."]}
+        ) from error
+    except DjangoValidationError as error:
+        raise _as_drf_error(error) from error
 
 
 def _product_payload(request: Request, product_id: int, *, staff: bool) -> dict:
@@ -81,14 +97,8 @@ class ProductListView(APIView):
     def post(self, request: Request) -> Response:
         body = ProductWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
+        with _write_errors_as_400():
             product = services.product_create(actor=request.user, **body.validated_data)
-        except services.DuplicateSku as error:
-            raise serializers.ValidationError(
-                {"sku": ["Another product has this SKU."]}
-            ) from error
-        except DjangoValidationError as error:
-            raise _as_drf_error(error) from error
         payload = _product_payload(request, product.pk, staff=True)
         return Response(payload, status=status.HTTP_201_CREATED)
 
@@ -107,16 +117,10 @@ class ProductDetailView(APIView):
             raise Http404
         body = ProductWriteSerializer(product, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        try:
+        with _write_errors_as_400():
             services.product_update(
                 product_id=product_id, actor=request.user, **body.validated_data
             )
-        except services.DuplicateSku as error:
-            raise serializers.ValidationError(
-                {"sku": ["Another product has this SKU."]}
-            ) from error
-        except DjangoValidationError as error:
-            raise _as_drf_error(error) from error
         return Response(_product_payload(request, product_id, staff=True))
 
     @extend_schema(responses={204: None})

@@ -16,6 +16,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -222,11 +223,11 @@ def write_config(tmp: Path, upstream_port: int) -> tuple[Path, Proxy]:
     return conf, proxy
 
 
-@pytest.fixture(scope="module")
-def proxy(backend: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
+@contextmanager
+def running_proxy(tmp: Path, backend_port: int) -> Iterator[Proxy]:
+    """The repo's nginx site, templated into `tmp`, in front of `backend_port`."""
     nginx = find_tool("nginx")
-    tmp = tmp_path_factory.mktemp("nginx")
-    conf, proxy = write_config(tmp, backend)
+    conf, proxy = write_config(tmp, backend_port)
     log = tmp / "stderr.log"
     with log.open("wb") as stderr:
         process = subprocess.Popen(
@@ -239,6 +240,12 @@ def proxy(backend: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pr
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def proxy(backend: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
+    with running_proxy(tmp_path_factory.mktemp("nginx"), backend) as proxy:
+        yield proxy
 
 
 def test_template_has_only_the_documented_placeholders():

@@ -7,7 +7,6 @@ authenticating through it with a token obtained through it.
 
 import http.client
 import json
-import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -15,8 +14,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 from websockets.sync.client import connect as ws_connect
 
-from .conftest import LiveApp, find_tool, live_app
-from .test_nginx import Proxy, wait_for_port, write_config
+from .conftest import LiveApp, live_app
+from .test_nginx import Proxy, running_proxy
 
 CLOSE_UNAUTHORIZED = 4401
 
@@ -29,21 +28,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
 
 @pytest.fixture(scope="module")
 def proxy(app: LiveApp, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
-    nginx = find_tool("nginx")
-    tmp = tmp_path_factory.mktemp("nginx-daphne")
-    conf, proxy = write_config(tmp, app.port)
-    log = tmp / "stderr.log"
-    with log.open("wb") as stderr:
-        process = subprocess.Popen(
-            [nginx, "-e", str(tmp / "error.log"), "-p", str(tmp), "-c", str(conf)],
-            stderr=stderr,
-        )
-    try:
-        wait_for_port(proxy.https_port, process, log)
+    with running_proxy(tmp_path_factory.mktemp("nginx-daphne"), app.port) as proxy:
         yield proxy
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def call(proxy: Proxy, method: str, path: str, payload: dict | None = None):
