@@ -59,3 +59,21 @@ def test_bad_bearer_token_is_a_json_401(api_client):
     response = api_client.get("/api/v1/auth/me/")
     assert response.status_code == 401
     assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("page_size", ["abc", "0", "-3", "1.5"])
+def test_a_page_size_that_is_not_a_whole_number_is_a_400(api_client, page_size):
+    response = api_client.get(f"/api/v1/categories/?page_size={page_size}")
+    assert response.status_code == 400
+    assert "page_size" in response.json()
+
+
+def test_a_page_size_above_the_maximum_is_capped_at_100(api_client):
+    from tests.factories.catalog import create_product
+
+    for _ in range(3):
+        create_product()
+    response = api_client.get("/api/v1/products/?page_size=1000")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 3
+    assert response.json()["next"] is None
