@@ -63,6 +63,21 @@ def stock_record_ensure(*, product_id: int) -> StockRecord:
     return record
 
 
+def stock_records_lock(*, product_ids: list[int]) -> dict[int, StockRecord]:
+    """Lock these products' stock rows in primary-key order, first giving a row
+    (quantity 0) to any product that has none. Must run inside `transaction.atomic`.
+
+    Locks: the StockRecord rows of `product_ids`, through `locks.py`.
+    """
+    records = lock_stock_records(product_ids=product_ids)
+    missing = set(product_ids) - records.keys()
+    if not missing:
+        return records
+    for product_id in sorted(missing):
+        stock_record_ensure(product_id=product_id)
+    return lock_stock_records(product_ids=product_ids)
+
+
 def stock_set(
     *, product_id: int, quantity: int, reason: str, actor=None, note: str = ""
 ) -> StockRecord:
@@ -73,8 +88,7 @@ def stock_set(
     if quantity < 0:
         raise ValueError("Stock cannot be set below zero.")
     with transaction.atomic():
-        stock_record_ensure(product_id=product_id)
-        record = lock_stock_records(product_ids=[product_id])[product_id]
+        record = stock_records_lock(product_ids=[product_id])[product_id]
         delta = quantity - record.quantity
         if delta == 0:
             return record
@@ -91,11 +105,7 @@ def stock_adjust(
     A product without a stock row (a page made before hooks ran) starts at 0.
     """
     with transaction.atomic():
-        records = lock_stock_records(product_ids=[product_id])
-        record = records.get(product_id)
-        if record is None:
-            record, _ = StockRecord.objects.get_or_create(product_id=product_id)
-            record = lock_stock_records(product_ids=[product_id])[product_id]
+        record = stock_records_lock(product_ids=[product_id])[product_id]
         return stock_apply_locked(
             record=record, delta=delta, reason=reason, actor=actor, note=note
         )

@@ -15,8 +15,8 @@ from commerce.cart.errors import CartEmpty
 from commerce.cart.models import CartItem
 from commerce.catalog.errors import ProductUnavailable
 from commerce.inventory.errors import InsufficientStock
-from commerce.inventory.models import StockAdjustment, StockRecord
-from commerce.inventory.services import stock_apply_locked
+from commerce.inventory.models import StockAdjustment
+from commerce.inventory.services import stock_apply_locked, stock_records_lock
 from realtime.models import NotificationKind
 from realtime.services import notification_send, notification_send_staff
 
@@ -300,13 +300,7 @@ def order_transition(*, order_id: int, to_status: str, actor, note: str = "") ->
 def _restock(*, order: Order, actor) -> None:
     """Put a cancelled order's units back; runs once, under the winning UPDATE."""
     lines = list(OrderLine.objects.filter(order=order).order_by("product_id"))
-    product_ids = [line.product_id for line in lines]
-    records = lock_stock_records(product_ids=product_ids)
-    missing = [pid for pid in product_ids if pid not in records]
-    if missing:
-        for product_id in missing:
-            StockRecord.objects.get_or_create(product_id=product_id)
-        records = lock_stock_records(product_ids=product_ids)
+    records = stock_records_lock(product_ids=[line.product_id for line in lines])
     for line in lines:
         stock_apply_locked(
             record=records[line.product_id],

@@ -201,13 +201,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
-}
-
-CELERY_BEAT_SCHEDULE["orders-purge-idempotency-keys"] = {
-    # Checkout Idempotency-Keys live 24 hours; expired ones are also ignored on use.
-    "task": "orders.purge_idempotency_keys",
-    "schedule": 3600.0,
-    "options": {"expires": 3000},
+    "orders-purge-idempotency-keys": {
+        # Checkout Idempotency-Keys live 24 hours; expired ones are also ignored on use.
+        "task": "orders.purge_idempotency_keys",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
 
 # --- Mail
