@@ -23,7 +23,7 @@ from wagtail.models import Page
 from cms.models import CategoryPage, ProductGalleryImage, ProductImage, ProductPage
 from cms.uploads import ImageFacts, validate_image_upload
 from commerce.inventory.models import StockAdjustment
-from commerce.inventory.services import stock_record_ensure, stock_set
+from commerce.inventory.services import stock_set
 
 from .errors import ProductUnavailable
 from .locks import lock_product
@@ -62,6 +62,23 @@ def _publish(page: ProductPage, *, actor) -> ProductPage:
     return page
 
 
+def _locked_product(product_id: int) -> ProductPage:
+    """Lock the product's page row; ProductUnavailable if there is no such product."""
+    product = lock_product(product_id=product_id)
+    if product is None:
+        raise ProductUnavailable(product_id=product_id)
+    return product
+
+
+def _version_to_change(current: ProductPage) -> ProductPage:
+    """What a staff change builds on: the live row shoppers see, not an editor's
+    unpublished draft, so the API never publishes their work; archiving belongs to
+    the product, not to a revision."""
+    page = current if current.live else current.get_latest_revision_as_object()
+    page.archived_at = current.archived_at
+    return page
+
+
 def product_create(
     *,
     title: str,
@@ -85,14 +102,13 @@ def product_create(
             )
             category.add_child(instance=product)
             _publish(product, actor=actor)
-            stock_record_ensure(product_id=product.pk)
-            if stock:
-                stock_set(
-                    product_id=product.pk,
-                    quantity=stock,
-                    reason=StockAdjustment.Reason.INITIAL,
-                    actor=actor,
-                )
+            # Gives the product its stock row; records an adjustment only if stock > 0.
+            stock_set(
+                product_id=product.pk,
+                quantity=stock,
+                reason=StockAdjustment.Reason.INITIAL,
+                actor=actor,
+            )
     except IntegrityError as error:
         raise DuplicateSku(sku) from error
     return product
@@ -105,17 +121,12 @@ def product_update(*, product_id: int, actor=None, **changes) -> ProductPage:
     """
     try:
         with transaction.atomic():
-            current = lock_product(product_id=product_id)
-            if current is None:
-                raise ProductUnavailable(product_id=product_id)
+            current = _locked_product(product_id)
             category = changes.get("category")
             if category is not None and category.pk != current.get_parent().pk:
                 _move_to_category(current, category=category, actor=actor)
                 current = lock_product(product_id=product_id)
-            # A live page's row holds what shoppers see; build on that, not on an
-            # editor's unpublished draft, so the API never publishes their work.
-            page = current if current.live else current.get_latest_revision_as_object()
-            page.archived_at = current.archived_at
+            page = _version_to_change(current)
             content = {key: changes[key] for key in CONTENT_FIELDS if key in changes}
             if "description" in content:
                 content["description"] = _description_html(content["description"])
@@ -156,9 +167,7 @@ def product_archive(*, product_id: int, actor=None) -> ProductPage:
     still point at it. Locks: the product's page row.
     """
     with transaction.atomic():
-        product = lock_product(product_id=product_id)
-        if product is None:
-            raise ProductUnavailable(product_id=product_id)
+        product = _locked_product(product_id)
         if product.archived_at is None:
             if product.live:
                 UnpublishPageAction(product, user=actor, log_action=True).execute(
@@ -174,9 +183,7 @@ def product_archive(*, product_id: int, actor=None) -> ProductPage:
 def product_restore(*, product_id: int, actor=None) -> ProductPage:
     """Undo archiving: clear archived_at and publish the latest revision."""
     with transaction.atomic():
-        product = lock_product(product_id=product_id)
-        if product is None:
-            raise ProductUnavailable(product_id=product_id)
+        product = _locked_product(product_id)
         ProductPage.objects.filter(pk=product_id).update(archived_at=None)
         product.archived_at = None
         revision = product.get_latest_revision()
@@ -196,9 +203,7 @@ def product_image_add(
     """
     facts: ImageFacts = validate_image_upload(upload)
     with transaction.atomic():
-        current = lock_product(product_id=product_id)
-        if current is None:
-            raise ProductUnavailable(product_id=product_id)
+        current = _locked_product(product_id)
         upload.seek(0)
         image = ProductImage(
             title=(alt or current.title)[:255],
@@ -208,8 +213,7 @@ def product_image_add(
         )
         image._set_image_file_metadata()
         image.save()
-        page = current if current.live else current.get_latest_revision_as_object()
-        page.archived_at = current.archived_at
+        page = _version_to_change(current)
         entry = ProductGalleryImage(image=image, alt=alt)
         page.gallery_images.add(entry)
         _publish(page, actor=actor)
