@@ -28,6 +28,7 @@ from wagtail.models import Locale, Page, Revision, Site
 from wagtail.search.backends import get_search_backend
 
 from cms.models import CategoryPage, ProductGalleryImage, ProductImage, ProductPage
+from commerce.catalog.locks import lock_pages
 from commerce.inventory.models import StockRecord
 
 SHELVES = {
@@ -149,12 +150,7 @@ class Command(BaseCommand):
         page_type = ContentType.objects.get_for_model(Page)
         locale = Locale.get_default()
         # Lock the shelves so two seeders cannot hand out the same tree paths.
-        shelf_rows = {
-            row.pk: row
-            for row in Page.objects.select_for_update().filter(
-                pk__in=[s.pk for s in shelves]
-            )
-        }
+        shelf_rows = lock_pages(page_ids=[s.pk for s in shelves])
         next_step = {}
         for pk, row in shelf_rows.items():
             last = (
