@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.pagination import PageNumberPagination
+from nexus.api.pagination import PageNumberPagination
 
 from . import selectors, services
 from .auth import ticket_issue

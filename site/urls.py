@@ -12,11 +12,20 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+# /api/v1/: each app contributes its own routes.
+api_v1 = [
+    path("auth/", include("commerce.accounts.urls")),
+    path("", include("commerce.catalog.urls")),
+    path("", include("commerce.cart.urls")),
+    path("", include("commerce.orders.urls")),
+    path("", include("realtime.urls")),
+]
+
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("api/v1/", include("commerce.api.urls")),
+    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -29,5 +38,5 @@ if settings.DEBUG:
 
 urlpatterns += [path("", include(wagtail_urls))]
 
-handler404 = "commerce.api.errors.not_found"
-handler500 = "commerce.api.errors.server_error"
+handler404 = "nexus.api.errors.not_found"
+handler500 = "nexus.api.errors.server_error"

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView
 
-from commerce.api.throttles import LoginThrottle, RegisterThrottle
+from nexus.api.throttles import LoginThrottle, RegisterThrottle
 
 from . import services
 from .errors import EmailAlreadyRegistered

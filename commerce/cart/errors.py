@@ -1,18 +1,14 @@
-"""Cart errors, rendered by the API's exception handler."""
+"""Cart errors: requests a cart can never satisfy as sent (the API's 400s)."""
 
-from rest_framework import status
-
-from commerce.api.errors import DomainError
+from nexus.errors import InvalidRequest
 
 
-class CartEmpty(DomainError):
-    status_code = status.HTTP_400_BAD_REQUEST
+class CartEmpty(InvalidRequest):
     code = "cart_empty"
     default_detail = "The cart is empty."
 
 
-class QuantityTooLarge(DomainError):
-    status_code = status.HTTP_400_BAD_REQUEST
+class QuantityTooLarge(InvalidRequest):
     code = "quantity_too_large"
     default_detail = "That quantity is more than one cart line may hold."
 

@@ -13,8 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.pagination import PageNumberPagination
-from commerce.api.permissions import IsAdminOrReadOnly, IsAdminRole
+from nexus.api.pagination import PageNumberPagination
+from nexus.api.permissions import IsAdminOrReadOnly, IsAdminRole
 
 from . import selectors, services
 from .serializers import (

@@ -1,6 +1,6 @@
-"""Catalog errors, rendered as 409 bodies by the API's exception handler."""
+"""Catalog errors, conflicts with the current state (the API's 409s)."""
 
-from commerce.api.errors import DomainError
+from nexus.errors import DomainError
 
 
 class ProductUnavailable(DomainError):

@@ -24,7 +24,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
-from commerce.api.errors import DomainError
+from nexus.errors import DomainError
 
 from .models import TRANSITION_SOURCES, Order, OrderStatus
 from .services import order_transition

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.permissions import IsAdminRole
+from nexus.api.permissions import IsAdminRole
 
 from . import services
 from .models import Order

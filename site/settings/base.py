@@ -58,7 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "nexus.health.HealthCheckMiddleware",
-    "commerce.api.middleware.ApiRequestGuardMiddleware",
+    "nexus.api.middleware.ApiRequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -240,10 +240,10 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "commerce.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "nexus.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "commerce.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "nexus.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": throttle_rates(ENV.throttle_rates),
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -271,7 +271,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "PREPROCESSING_HOOKS": ["commerce.api.only_public_api"],
+    "PREPROCESSING_HOOKS": ["nexus.api.schema.only_public_api"],
 }
 
 # --- Wagtail

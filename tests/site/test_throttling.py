@@ -125,7 +125,7 @@ def _login_attempt_in_a_process(barrier, results):
     from rest_framework.parsers import JSONParser
     from rest_framework.request import Request
 
-    from commerce.api.throttles import LoginThrottle
+    from nexus.api.throttles import LoginThrottle
 
     raw = RequestFactory().post(
         "/api/v1/auth/token/",

@@ -1,12 +1,10 @@
-"""Domain errors and the one handler that turns every API failure into JSON.
+"""The one handler that turns every API failure into JSON.
 
-Apps raise subclasses of `DomainError` from their services (see each app's
-`errors.py`); the handler renders them as `{"detail", "code", ...extra}` with the
-status the contract gives (409 for conflicts, 400 for `cart_empty`).
+Services raise `nexus.errors.DomainError` subclasses (see each app's `errors.py`),
+which know nothing of HTTP; here they become `{"detail", "code", ...extra}` with the
+status the contract gives: 400 for an `InvalidRequest` (`cart_empty`), 409 for every
+other conflict with the current state.
 """
-
-import logging
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -15,28 +13,18 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-logger = logging.getLogger(__name__)
+from nexus.errors import DomainError, InvalidRequest
 
 
-class DomainError(Exception):
-    """A business rule refused the request; nothing was changed."""
-
-    status_code = status.HTTP_409_CONFLICT
-    code = "conflict"
-    default_detail = "The request conflicts with the current state."
-
-    def __init__(self, detail: str | None = None, **extra: Any):
-        self.detail = detail or self.default_detail
-        self.extra = extra
-        super().__init__(self.detail)
-
-    def as_body(self) -> dict[str, Any]:
-        return {"detail": self.detail, "code": self.code, **self.extra}
+def domain_error_status(error: DomainError) -> int:
+    if isinstance(error, InvalidRequest):
+        return status.HTTP_400_BAD_REQUEST
+    return status.HTTP_409_CONFLICT
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response(exc.as_body(), status=exc.status_code)
+        return Response(exc.as_body(), status=domain_error_status(exc))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

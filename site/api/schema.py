@@ -1,4 +1,4 @@
-"""Shared by every commerce API: URLs, errors, pagination, throttles, permissions."""
+"""OpenAPI schema hooks for drf-spectacular."""
 
 
 def only_public_api(endpoints: list) -> list:
