@@ -18,7 +18,9 @@ ALLOWED_HOSTS = ENV.allowed_hosts or ["localhost", "127.0.0.1", "[::1]", "testse
 
 INSTALLED_APPS = [
     "daphne",
-    # Our apps come before Wagtail's so their templates and commands win.
+    # Our apps come before Wagtail's so their templates and commands win. The
+    # project package is an app too: it holds project-wide templates and commands.
+    "nexus",
     "cms",
     "commerce.accounts",
     "commerce.inventory",
@@ -77,7 +79,7 @@ ASGI_APPLICATION = "nexus.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "site" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
