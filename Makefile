@@ -45,8 +45,9 @@ pytest: install system-deps
 ## test: install everything, lint, check, and run the whole suite on the real services
 test: lint check pytest
 
+## bench: the load benchmarks of docs/performance.md, e.g. BENCH_ARGS="--only checkout"
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles .test-media

@@ -19,81 +19,28 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import requests
-from support import create_and_migrate
+from support import (
+    HOST,
+    ROOT,
+    bench_env,
+    create_and_migrate,
+    start_servers,
+    stop_servers,
+    use_env,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
 DB_NAME = "nexus_bench_checkout"
 QUEUE = "bench-checkout"
 # Server logs (tracebacks of any 500) land here, outside the repository's tracked files.
 LOG_DIR = ROOT / "bench" / ".logs"
-BENCH_ENV = {
-    "DJANGO_SETTINGS_MODULE": "nexus.settings.dev",
-    "PYTHONPATH": str(ROOT),
-    "DEBUG": "false",
-    "SECRET_KEY": "bench-only-secret-key-long-enough-for-hmac-0123456789abcdef",
-    "ALLOWED_HOSTS": HOST,
-    "DATABASE_URL": f"postgres://postgres@{HOST}:5432/{DB_NAME}",
-    "REDIS_URL": f"redis://{HOST}:6379/0",
-    "CELERY_BROKER_URL": f"amqp://guest:guest@{HOST}:5672//",
-    "CELERY_QUEUE": QUEUE,
-    "CHANNEL_LAYER_PREFIX": "bench-checkout",
-    "EMAIL_URL": "consolemail://",
-    "THROTTLE_RATES": "off",
-}
-
-
-def prepare_database() -> None:
-    create_and_migrate(host=HOST, db_name=DB_NAME, env=BENCH_ENV)
-
-
-def start_servers(count: int, first_port: int) -> list[subprocess.Popen]:
-    daphne = str(Path(sys.executable).parent / "daphne")
-    servers = []
-    LOG_DIR.mkdir(exist_ok=True)
-    for port in range(first_port, first_port + count):
-        log = open(LOG_DIR / f"daphne-{port}.log", "wb")  # noqa: SIM115
-        servers.append(
-            subprocess.Popen(
-                [daphne, "-b", HOST, "-p", str(port), "nexus.asgi:application"],
-                cwd=ROOT,
-                env={**os.environ, **BENCH_ENV},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        )
-    for port in range(first_port, first_port + count):
-        deadline = time.time() + 60
-        while True:
-            try:
-                if requests.get(f"http://{HOST}:{port}/healthz", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.time() > deadline:
-                raise SystemExit(f"daphne on port {port} did not start")
-            time.sleep(0.3)
-    return servers
-
-
-def stop_servers(servers: list[subprocess.Popen]) -> None:
-    for server in servers:
-        server.terminate()
-    for server in servers:
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+BENCH_ENV = bench_env(db_name=DB_NAME, queue=QUEUE, channel_prefix="bench-checkout")
 
 
 def drive(urls_and_calls, concurrency: int):
@@ -163,9 +110,8 @@ def main() -> None:
     if not (1 <= args.buyers <= 5000 and 1 <= args.concurrency <= 200):
         raise SystemExit("keep --buyers <= 5000 and --concurrency <= 200")
 
-    os.environ.update(BENCH_ENV)
-    sys.path.insert(0, str(ROOT))
-    prepare_database()
+    use_env(BENCH_ENV)
+    create_and_migrate(db_name=DB_NAME, env=BENCH_ENV)
     import django
 
     django.setup()
@@ -176,8 +122,9 @@ def main() -> None:
         purge_queue,
     )
 
-    servers = start_servers(args.servers, args.port)
-    bases = [f"http://{HOST}:{p}" for p in range(args.port, args.port + args.servers)]
+    ports = list(range(args.port, args.port + args.servers))
+    servers = start_servers(ports, env=BENCH_ENV, log_dir=LOG_DIR)
+    bases = [f"http://{HOST}:{p}" for p in ports]
     try:
         print(
             f"{args.servers} daphne process(es), {args.concurrency} concurrent "

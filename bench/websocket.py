@@ -17,36 +17,25 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from support import create_and_migrate
+from support import (
+    HOST,
+    bench_env,
+    create_and_migrate,
+    start_servers,
+    stop_servers,
+    use_env,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
 DB_NAME = "nexus_bench_websocket"
 PREFIX = f"bench-ws-{os.getpid()}"
-BENCH_ENV = {
-    "DJANGO_SETTINGS_MODULE": "nexus.settings.dev",
-    "DEBUG": "false",
-    "SECRET_KEY": "bench-only-secret-key-long-enough-for-hmac-0123456789abcdef",
-    "ALLOWED_HOSTS": HOST,
-    "DATABASE_URL": f"postgres://postgres@{HOST}:5432/{DB_NAME}",
-    "REDIS_URL": f"redis://{HOST}:6379/0",
-    "CELERY_BROKER_URL": f"amqp://guest:guest@{HOST}:5672//",
-    "CELERY_QUEUE": "bench-websocket",
-    "CHANNEL_LAYER_PREFIX": PREFIX,
-    "EMAIL_URL": "consolemail://",
-    "THROTTLE_RATES": "off",
-}
-os.environ.update(BENCH_ENV)
-sys.path.insert(0, str(ROOT))
+BENCH_ENV = bench_env(db_name=DB_NAME, queue="bench-websocket", channel_prefix=PREFIX)
 
 
 def prepare_database(users: int, staff: int) -> list[int]:
-    create_and_migrate(host=HOST, db_name=DB_NAME, env=BENCH_ENV)
+    create_and_migrate(db_name=DB_NAME, env=BENCH_ENV)
     import django
 
     django.setup()
@@ -75,26 +64,6 @@ def rss_kb(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError("no VmRSS")
-
-
-def start_daphne(port: int) -> subprocess.Popen:
-    daphne = subprocess.Popen(
-        [str(Path(sys.executable).parent / "daphne"), "-b", HOST, "-p", str(port)]
-        + ["nexus.asgi:application"],
-        cwd=ROOT,
-        env={**os.environ, **BENCH_ENV},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    import requests
-
-    for _ in range(300):
-        try:
-            requests.get(f"http://{HOST}:{port}/healthz", timeout=1)
-            return daphne
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise RuntimeError("daphne did not start")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -208,6 +177,7 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.sockets <= 10_000 or not 0 < args.staff <= args.sockets:
         parser.error("1 ≤ --staff ≤ --sockets ≤ 10000")
+    use_env(BENCH_ENV)
     ids = prepare_database(args.sockets, args.staff)
     from django.contrib.auth import get_user_model
 
@@ -215,12 +185,11 @@ def main() -> None:
     from tests.realtime.smtp import free_port
 
     port = free_port()
-    daphne = start_daphne(port)
+    servers = start_servers([port], env=BENCH_ENV)
     try:
-        asyncio.run(run(args, users, port, daphne.pid))
+        asyncio.run(run(args, users, port, servers[0].pid))
     finally:
-        daphne.terminate()
-        daphne.wait(timeout=20)
+        stop_servers(servers)
 
 
 if __name__ == "__main__":
