@@ -152,10 +152,6 @@ class ProductPage(Page):
         return context
 
     @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None
-
-    @property
     def is_available(self) -> bool:
         return self.live and self.archived_at is None
 

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,10 +14,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cms.models import ProductPage
 from nexus.api.pagination import PageNumberPagination
 from nexus.api.permissions import IsAdminOrReadOnly, IsAdminRole
 
 from . import selectors, services
+from .errors import DuplicateSku
 from .serializers import (
     AutocompleteSerializer,
     CategorySerializer,
@@ -28,38 +31,40 @@ from .serializers import (
 )
 
 
-def _as_drf_error(error: DjangoValidationError, field: str | None = None):
-    if hasattr(error, "error_dict"):
-        detail = {
-            ("non_field_errors" if key == "__all__" else key): messages
-            for key, messages in error.message_dict.items()
-        }
-    else:
-        detail = {field or "non_field_errors": error.messages}
-    return serializers.ValidationError(detail)
-
-
 @contextmanager
-def _write_errors_as_400() -> Iterator[None]:
-    """A product write refused by the model or a taken SKU is the client's 400."""
+def _refusals_as_400(field: str | None = None) -> Iterator[None]:
+    """A write refused by the model, or a SKU taken meanwhile, is the client's 400
+    field map; `field` names where a refusal tied to no field belongs."""
     try:
         yield
-    except services.DuplicateSku as error:
-        raise serializers.ValidationError(
-            {"sku": ["Another product has this SKU."]}
-        ) from error
+    except DuplicateSku as error:
+        raise serializers.ValidationError({error.field: [error.detail]}) from error
     except DjangoValidationError as error:
-        raise _as_drf_error(error) from error
+        if hasattr(error, "error_dict"):
+            detail = {
+                ("non_field_errors" if key == NON_FIELD_ERRORS else key): messages
+                for key, messages in error.message_dict.items()
+            }
+        else:
+            detail = {field or "non_field_errors": error.messages}
+        raise serializers.ValidationError(detail) from error
+
+
+def _staff_product_or_404(product_id: int) -> ProductPage:
+    """Any product staff may act on, archived or draft included."""
+    product = selectors.product_get_for_staff(product_id=product_id)
+    if product is None:
+        raise Http404
+    return product
 
 
 def _product_payload(request: Request, product_id: int, *, staff: bool) -> dict:
-    product = (
-        selectors.product_get_for_staff(product_id=product_id)
-        if staff
-        else selectors.product_get_available(product_id=product_id)
-    )
-    if product is None:
-        raise Http404
+    if staff:
+        product = _staff_product_or_404(product_id)
+    else:
+        product = selectors.product_get_available(product_id=product_id)
+        if product is None:
+            raise Http404
     return ProductSerializer(product, context={"request": request}).data
 
 
@@ -97,7 +102,7 @@ class ProductListView(APIView):
     def post(self, request: Request) -> Response:
         body = ProductWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        with _write_errors_as_400():
+        with _refusals_as_400():
             product = services.product_create(actor=request.user, **body.validated_data)
         payload = _product_payload(request, product.pk, staff=True)
         return Response(payload, status=status.HTTP_201_CREATED)
@@ -112,12 +117,10 @@ class ProductDetailView(APIView):
 
     @extend_schema(request=ProductWriteSerializer, responses=ProductSerializer)
     def patch(self, request: Request, product_id: int) -> Response:
-        product = selectors.product_get_for_staff(product_id=product_id)
-        if product is None:
-            raise Http404
+        product = _staff_product_or_404(product_id)
         body = ProductWriteSerializer(product, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        with _write_errors_as_400():
+        with _refusals_as_400():
             services.product_update(
                 product_id=product_id, actor=request.user, **body.validated_data
             )
@@ -125,8 +128,7 @@ class ProductDetailView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, product_id: int) -> Response:
-        if selectors.product_get_for_staff(product_id=product_id) is None:
-            raise Http404
+        _staff_product_or_404(product_id)
         services.product_archive(product_id=product_id, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -136,12 +138,9 @@ class ProductRestoreView(APIView):
 
     @extend_schema(request=None, responses=ProductSerializer)
     def post(self, request: Request, product_id: int) -> Response:
-        if selectors.product_get_for_staff(product_id=product_id) is None:
-            raise Http404
-        try:
+        _staff_product_or_404(product_id)
+        with _refusals_as_400():
             services.product_restore(product_id=product_id, actor=request.user)
-        except DjangoValidationError as error:
-            raise _as_drf_error(error) from error
         return Response(_product_payload(request, product_id, staff=True))
 
 
@@ -154,19 +153,16 @@ class ProductImageUploadView(APIView):
         responses={201: ProductImageSerializer},
     )
     def post(self, request: Request, product_id: int) -> Response:
-        if selectors.product_get_for_staff(product_id=product_id) is None:
-            raise Http404
+        _staff_product_or_404(product_id)
         body = ProductImageUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
+        with _refusals_as_400(field="image"):
             entry = services.product_image_add(
                 product_id=product_id,
                 upload=body.validated_data["image"],
                 alt=body.validated_data.get("alt", ""),
                 actor=request.user,
             )
-        except DjangoValidationError as error:
-            raise _as_drf_error(error, field="image") from error
         data = ProductImageSerializer(entry, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
 

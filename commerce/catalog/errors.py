@@ -1,6 +1,6 @@
-"""Catalog errors, conflicts with the current state (the API's 409s)."""
+"""Catalog errors: conflicts with the current state (409s) and refused writes (400s)."""
 
-from nexus.errors import DomainError
+from nexus.errors import DomainError, InvalidRequest
 
 
 class ProductUnavailable(DomainError):
@@ -10,3 +10,19 @@ class ProductUnavailable(DomainError):
     def __init__(self, *, product_id: int, detail: str | None = None):
         super().__init__(detail, product_id=product_id)
         self.product_id = product_id
+
+
+class DuplicateSku(InvalidRequest):
+    """Another product took this SKU while we were saving.
+
+    The catalog API answers it as the serializer's own check would, a field map
+    `{"sku": [detail]}`, so a lost race reads like the usual refusal.
+    """
+
+    code = "duplicate_sku"
+    default_detail = "Another product has this SKU."
+    field = "sku"
+
+    def __init__(self, sku: str, detail: str | None = None):
+        super().__init__(detail)
+        self.sku = sku

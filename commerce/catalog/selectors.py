@@ -28,9 +28,9 @@ from wagtail.search.backends import get_search_backend
 
 from cms.models import CategoryPage, ProductGalleryImage, ProductPage
 
-# Search returns at most this many ranked matches; nobody pages past them.
 # How alike two words must be for the SQLite fallback to call one a typo of the other.
 CLOSE_MATCH_RATIO = 0.8
+# Search returns at most this many ranked matches; nobody pages past them.
 SEARCH_RESULT_LIMIT = 1000
 AUTOCOMPLETE_LIMIT = 10
 
@@ -248,25 +248,20 @@ def categories_with_counts() -> QuerySet[CategoryPage]:
 
 
 def product_in_any_order(*, product_id: int) -> bool:
-    """Whether an order line points at this product (orders may not exist yet)."""
+    """Whether an order line points at this product."""
     return bool(products_in_orders(product_ids=[product_id]))
 
 
 def products_in_orders(*, product_ids: list[int]) -> set[int]:
-    """Which of these products appear on an order line; empty if orders are absent.
+    """Which of these products appear on an order line.
 
-    Looked up by app registry so the catalog works before (or without) orders.
+    Read through the order lines' reverse relation on the product, so the catalog
+    names no orders module (orders import the catalog, not the other way round).
     """
-    from django.apps import apps
-
-    if not product_ids or not apps.is_installed("commerce.orders"):
-        return set()
-    try:
-        order_line = apps.get_model("orders", "OrderLine")
-    except LookupError:
+    if not product_ids:
         return set()
     return set(
-        order_line.objects.filter(product_id__in=product_ids)
-        .values_list("product_id", flat=True)
+        ProductPage.objects.filter(pk__in=product_ids, order_lines__isnull=False)
+        .values_list("pk", flat=True)
         .distinct()
     )

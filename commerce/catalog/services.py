@@ -25,14 +25,27 @@ from cms.uploads import ImageFacts, validate_image_upload
 from commerce.inventory.models import StockAdjustment
 from commerce.inventory.services import stock_set
 
-from .errors import ProductUnavailable
+from .errors import DuplicateSku, ProductUnavailable
 from .locks import lock_product
 
 CONTENT_FIELDS = ("title", "sku", "price", "description")
 
+_PRODUCT_TABLE = ProductPage._meta.db_table
+# ProductPage.sku is `unique=True`, created inline by cms.0001: PostgreSQL names
+# that constraint <table>_<column>_key; SQLite names the column in its message.
+_SKU_CONSTRAINT = f"{_PRODUCT_TABLE}_sku_key"
+_SQLITE_SKU_CLASH = f"UNIQUE constraint failed: {_PRODUCT_TABLE}.sku"
 
-class DuplicateSku(Exception):
-    """Another product took this SKU while we were saving."""
+
+def _is_sku_clash(error: IntegrityError) -> bool:
+    """Whether the database refused the write for a SKU another product holds.
+
+    Any other refusal (a slug, a stock row) is a bug and must not read as a 400.
+    """
+    diag = getattr(error.__cause__, "diag", None)
+    if diag is not None:
+        return diag.constraint_name == _SKU_CONSTRAINT
+    return _SQLITE_SKU_CLASH in str(error)
 
 
 def _description_html(text: str) -> str:
@@ -110,6 +123,8 @@ def product_create(
                 actor=actor,
             )
     except IntegrityError as error:
+        if not _is_sku_clash(error):
+            raise
         raise DuplicateSku(sku) from error
     return product
 
@@ -143,6 +158,8 @@ def product_update(*, product_id: int, actor=None, **changes) -> ProductPage:
                     note="Set through the API",
                 )
     except IntegrityError as error:
+        if not _is_sku_clash(error):
+            raise
         raise DuplicateSku(changes.get("sku", "")) from error
     return page
 

@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 
 from cms.models import ProductPage
+from commerce.catalog.selectors import product_in_any_order, products_in_orders
 from tests.factories import UserFactory
 from tests.factories.catalog import create_product
 
@@ -19,13 +20,13 @@ def editor(client):
     return client
 
 
-def put_in_an_order(product):
+def put_in_an_order(product, number="N-0001"):
     """An order line for the product, as checkout (commerce.orders) writes it."""
     order_model = apps.get_model("orders", "Order")
     line_model = apps.get_model("orders", "OrderLine")
     buyer = UserFactory()
     order = order_model.objects.create(
-        number="N-0001",
+        number=number,
         user=buyer,
         email=buyer.email,
         currency="USD",
@@ -41,6 +42,16 @@ def put_in_an_order(product):
         quantity=1,
         line_total=product.price,
     )
+
+
+def test_ordered_products_are_named_once_each():
+    sold, unsold = create_product(), create_product()
+    put_in_an_order(sold, number="N-0001")
+    put_in_an_order(sold, number="N-0002")
+    assert products_in_orders(product_ids=[sold.pk, unsold.pk]) == {sold.pk}
+    assert products_in_orders(product_ids=[]) == set()
+    assert product_in_any_order(product_id=sold.pk)
+    assert not product_in_any_order(product_id=unsold.pk)
 
 
 def test_a_product_never_ordered_can_be_deleted(editor):
