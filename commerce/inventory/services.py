@@ -63,10 +63,12 @@ def stock_record_ensure(*, product_id: int) -> StockRecord:
     return record
 
 
-def stock_records_lock(*, product_ids: list[int]) -> dict[int, StockRecord]:
-    """Lock these products' stock rows in primary-key order, first giving a row
-    (quantity 0) to any product that has none. Must run inside `transaction.atomic`.
+def stock_records_ensure_and_lock(*, product_ids: list[int]) -> dict[int, StockRecord]:
+    """Give a stock row (quantity 0) to any of these products that has none, then
+    lock them all in primary-key order; every product id is in the result.
 
+    Must run inside `transaction.atomic`. Where a missing row should mean "none in
+    stock" rather than be created, lock with `locks.lock_stock_records` directly.
     Locks: the StockRecord rows of `product_ids`, through `locks.py`.
     """
     records = lock_stock_records(product_ids=product_ids)
@@ -88,7 +90,7 @@ def stock_set(
     if quantity < 0:
         raise ValueError("Stock cannot be set below zero.")
     with transaction.atomic():
-        record = stock_records_lock(product_ids=[product_id])[product_id]
+        record = stock_records_ensure_and_lock(product_ids=[product_id])[product_id]
         delta = quantity - record.quantity
         if delta == 0:
             return record
@@ -105,7 +107,7 @@ def stock_adjust(
     A product without a stock row (a page made before hooks ran) starts at 0.
     """
     with transaction.atomic():
-        record = stock_records_lock(product_ids=[product_id])[product_id]
+        record = stock_records_ensure_and_lock(product_ids=[product_id])[product_id]
         return stock_apply_locked(
             record=record, delta=delta, reason=reason, actor=actor, note=note
         )

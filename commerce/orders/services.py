@@ -1,242 +1,22 @@
-"""Checkout and the order lifecycle: every write to orders goes through here."""
+"""The order lifecycle: status transitions, cancellation and its restock.
 
-import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
-from decimal import Decimal
+Placing an order is checkout's (checkout.py, which also writes down the lock order).
+"""
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from commerce.cart.errors import CartEmpty
-from commerce.cart.models import CartItem
-from commerce.catalog.errors import ProductUnavailable
-from commerce.inventory.errors import InsufficientStock
 from commerce.inventory.models import StockAdjustment
-from commerce.inventory.services import stock_apply_locked, stock_records_lock
-from realtime.models import NotificationKind
-from realtime.services import notification_send, notification_send_staff
-
-from .errors import IdempotencyConflict, InvalidTransition
-from .locks import lock_cart, lock_stock_records
-from .models import (
-    TRANSITION_SOURCES,
-    IdempotencyKey,
-    Order,
-    OrderEvent,
-    OrderLine,
-    OrderStatus,
+from commerce.inventory.services import (
+    stock_apply_locked,
+    stock_records_ensure_and_lock,
 )
+from realtime.models import NotificationKind
+from realtime.services import notification_send
 
-CENT = Decimal("0.01")
-IDEMPOTENCY_TTL = timedelta(hours=24)
-# Crockford's base32: no I, L, O or U, so a number read over the phone is unambiguous.
-NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def order_number_new() -> str:
-    """A readable random order number such as NX-7KQ2-M9XD-4FRT (60 bits)."""
-    chars = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(12))
-    return f"NX-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
-
-
-def _is_number_clash(exc: IntegrityError) -> bool:
-    return "number" in str(exc)
-
-
-def _place_in_transaction(*, user) -> Order:
-    """The body of checkout; the caller holds the transaction."""
-    cart = lock_cart(user_id=user.pk)
-    items = (
-        list(
-            CartItem.objects.filter(cart=cart)
-            .select_related("product")
-            .order_by("product_id")
-        )
-        if cart is not None
-        else []
-    )
-    if not items:
-        raise CartEmpty()
-
-    records = lock_stock_records(product_ids=[item.product_id for item in items])
-    # Every line is checked before anything is written; items are in product order,
-    # so the same cart always names the same product first.
-    for item in items:
-        if not item.product.is_available:
-            raise ProductUnavailable(product_id=item.product_id)
-        record = records.get(item.product_id)
-        available = record.quantity if record is not None else 0
-        if item.quantity > available:
-            raise InsufficientStock(product_id=item.product_id, available=available)
-
-    lines = [
-        OrderLine(
-            product_id=item.product_id,
-            sku=item.product.sku,
-            title=item.product.title[:255],
-            unit_price=item.product.price,
-            quantity=item.quantity,
-            line_total=(item.product.price * item.quantity).quantize(CENT),
-        )
-        for item in items
-    ]
-    subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
-    order = Order.objects.create(
-        number=order_number_new(),
-        user=user,
-        email=user.email,
-        currency=settings.CURRENCY,
-        subtotal=subtotal,
-        total=subtotal,
-    )
-    for line in lines:
-        line.order = order
-    OrderLine.objects.bulk_create(lines)
-    for item in items:
-        stock_apply_locked(
-            record=records[item.product_id],
-            delta=-item.quantity,
-            reason=StockAdjustment.Reason.ORDER,
-            actor=user,
-            note=order.number,
-        )
-    CartItem.objects.filter(cart=cart).delete()
-    OrderEvent.objects.create(
-        order=order, actor=user, from_status="", to_status=OrderStatus.PENDING
-    )
-    _notify_placed(order=order, units=sum(item.quantity for item in items))
-    return order
-
-
-def _notify_placed(*, order: Order, units: int) -> None:
-    data = {
-        "order_id": order.pk,
-        "number": order.number,
-        "status": order.status,
-        "total": str(order.total),
-        "currency": order.currency,
-        "item_count": units,
-    }
-    notification_send(
-        user=order.user,
-        kind=NotificationKind.ORDER_PLACED,
-        title=f"Order {order.number} placed",
-        body=f"We have your order of {units} item(s), "
-        f"{order.total} {order.currency} in all.",
-        data=data,
-    )
-    notification_send_staff(
-        kind=NotificationKind.NEW_ORDER,
-        title=f"New order {order.number}",
-        body=f"{order.email} ordered {units} item(s) for "
-        f"{order.total} {order.currency}.",
-        data=data,
-    )
-
-
-def _with_number_retry(place: Callable[[], "Order | CheckoutOutcome"]):
-    # A clash of two random 60-bit numbers is rare but must not become a 500: the
-    # whole transaction rolled back, so running it again is safe.
-    for attempt in range(3):
-        try:
-            return place()
-        except IntegrityError as exc:
-            if attempt == 2 or not _is_number_clash(exc):
-                raise
-    raise AssertionError("unreachable")
-
-
-def order_place(*, user) -> Order:
-    """Check out the user's whole cart in one transaction.
-
-    Locks: the user's Cart row, then the StockRecord rows of its products in
-    primary-key order. Re-checks availability and stock under those locks, creates
-    the order with a snapshot of each line, decrements stock, empties the cart and
-    records the customer and staff notifications. Raises CartEmpty,
-    ProductUnavailable or InsufficientStock with nothing changed.
-    """
-
-    def place() -> Order:
-        with transaction.atomic():
-            return _place_in_transaction(user=user)
-
-    return _with_number_retry(place)
-
-
-@dataclass(frozen=True)
-class CheckoutOutcome:
-    order_id: int
-    status: int
-    body: dict
-    replayed: bool
-
-
-def order_place_idempotent(
-    *, user, key: str, request_hash: str, render: Callable[[Order], dict]
-) -> CheckoutOutcome:
-    """Checkout guarded by an Idempotency-Key: one order per (user, key).
-
-    Locks: the (user, key) entry of the unique index, by inserting the key row in
-    the same transaction as the order; a concurrent request with that key waits on
-    the index until this one commits (then replays its response) or rolls back
-    (then tries itself). After that, the locks of `order_place`. A failed checkout
-    stores nothing, so the client may fix the cart and retry with the same key.
-    Raises IdempotencyConflict when the key was used with another request.
-    """
-
-    def place() -> CheckoutOutcome:
-        for _ in range(3):
-            with transaction.atomic():
-                now = timezone.now()
-                try:
-                    with transaction.atomic():
-                        claim = IdempotencyKey.objects.create(
-                            user=user,
-                            key=key,
-                            request_hash=request_hash,
-                            expires_at=now + IDEMPOTENCY_TTL,
-                        )
-                except IntegrityError:
-                    claim = None
-                if claim is None:
-                    existing = IdempotencyKey.objects.filter(user=user, key=key).first()
-                    if existing is None:
-                        continue  # purged between our insert and read: claim again
-                    if existing.expires_at <= now:
-                        IdempotencyKey.objects.filter(pk=existing.pk).delete()
-                        continue
-                    if existing.request_hash != request_hash:
-                        raise IdempotencyConflict()
-                    return CheckoutOutcome(
-                        order_id=existing.order_id,
-                        status=200,
-                        body=existing.response_body,
-                        replayed=True,
-                    )
-                order = _place_in_transaction(user=user)
-                body = render(order)
-                claim.order = order
-                claim.response_status = 201
-                claim.response_body = body
-                claim.save(update_fields=["order", "response_status", "response_body"])
-                return CheckoutOutcome(
-                    order_id=order.pk, status=201, body=body, replayed=False
-                )
-        raise IdempotencyConflict("This Idempotency-Key is busy; retry shortly.")
-
-    return _with_number_retry(place)
-
-
-def idempotency_keys_purge(*, now=None) -> int:
-    """Delete keys past their 24 hours; returns how many. Takes no locks."""
-    deleted, _ = IdempotencyKey.objects.filter(
-        expires_at__lte=now or timezone.now()
-    ).delete()
-    return deleted
+from .errors import InvalidTransition
+from .models import TRANSITION_SOURCES, Order, OrderEvent, OrderLine, OrderStatus
 
 
 def order_transition(*, order_id: int, to_status: str, actor, note: str = "") -> Order:
@@ -300,7 +80,9 @@ def order_transition(*, order_id: int, to_status: str, actor, note: str = "") ->
 def _restock(*, order: Order, actor) -> None:
     """Put a cancelled order's units back; runs once, under the winning UPDATE."""
     lines = list(OrderLine.objects.filter(order=order).order_by("product_id"))
-    records = stock_records_lock(product_ids=[line.product_id for line in lines])
+    records = stock_records_ensure_and_lock(
+        product_ids=[line.product_id for line in lines]
+    )
     for line in lines:
         stock_apply_locked(
             record=records[line.product_id],

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import idempotency_keys_purge
+from .checkout import idempotency_keys_purge
 
 
 @shared_task(name="orders.purge_idempotency_keys", ignore_result=True)

@@ -1,8 +1,8 @@
 """Carts and orders, built through the same services a shopper's requests use."""
 
 from commerce.cart.services import cart_item_add
+from commerce.orders.checkout import order_place
 from commerce.orders.models import Order
-from commerce.orders.services import order_place
 
 
 def fill_cart(user, *lines) -> None:

@@ -110,3 +110,32 @@ def test_keys_last_24_hours_and_the_purge_removes_only_expired_ones(
     )
     assert purge_idempotency_keys.apply().get() == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh"]
+
+
+def test_a_replay_returns_the_first_body_even_if_the_order_changed_since(
+    customer, customer_client
+):
+    fill_cart(customer, (create_product(stock=10), 1))
+    first = checkout(customer_client, "then")
+    cancel = customer_client.post(f"{ORDERS}{first.json()['id']}/cancel/")
+    assert cancel.json()["status"] == "cancelled"
+    again = checkout(customer_client, "then")
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert again.json()["status"] == "pending"
+    stored = IdempotencyKey.objects.get()
+    assert (stored.response_status, stored.response_body) == (201, first.json())
+
+
+def test_a_replay_before_the_first_response_is_recorded_returns_the_order(
+    customer, customer_client
+):
+    # The order commits before its response is recorded; a repeat in between
+    # finds the key with no body yet and gets the order as it stands.
+    fill_cart(customer, (create_product(stock=10), 1))
+    first = checkout(customer_client, "in-flight")
+    IdempotencyKey.objects.update(response_status=None, response_body=None)
+    again = checkout(customer_client, "in-flight")
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert Order.objects.count() == 1
