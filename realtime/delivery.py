@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from .groups import STAFF_GROUP, notification_payload, user_group
 from .models import DeliveryState, Notification
+from .tasks import enqueue_email
 
 logger = logging.getLogger(__name__)
 
@@ -78,19 +79,3 @@ async def _group_send_all(messages: list[tuple[str, dict]]) -> None:
     async with asyncio.timeout(PUSH_TIMEOUT_SECONDS):
         for group, message in messages:
             await layer.group_send(group, message)
-
-
-def enqueue_email(notification_id: int) -> bool:
-    """Queue the email task; False (and the row stays pending) if the broker refused."""
-    from .tasks import notification_email_send
-
-    try:
-        # No publish retries: a down broker must not hold the request; the relay
-        # re-queues whatever is still pending.
-        notification_email_send.apply_async(args=[notification_id], retry=False)
-        return True
-    except Exception as exc:  # noqa: BLE001 - broker down must not fail the event
-        logger.warning(
-            "email enqueue failed for notification %s: %r", notification_id, exc
-        )
-        return False

@@ -1,6 +1,7 @@
 """Channel-layer group names and the payload a socket receives."""
 
 from .models import Notification
+from .serializers import NotificationSerializer
 
 STAFF_GROUP = "staff"
 
@@ -10,13 +11,7 @@ def user_group(user_id: int) -> str:
 
 
 def notification_payload(notification: Notification) -> dict:
-    """The notification as REST and the websocket show it."""
-    return {
-        "id": notification.id,
-        "kind": notification.kind,
-        "title": notification.title,
-        "body": notification.body,
-        "data": notification.data,
-        "read": notification.read,
-        "created_at": notification.created_at.isoformat().replace("+00:00", "Z"),
-    }
+    """The notification as REST shows it, so a socket and the API never disagree."""
+    # A plain dict: DRF's ReturnDict carries its serializer (and the row) along, which
+    # a channel layer has no use for.
+    return dict(NotificationSerializer(notification).data)

@@ -1,4 +1,4 @@
-"""Notification as the API shows it (the same shape the websocket pushes)."""
+"""Notification as the API shows it, and the websocket pushes it (groups.py)."""
 
 from rest_framework import serializers
 

@@ -1,4 +1,4 @@
-"""Email delivery and the outbox relay, run by Celery workers on RabbitMQ.
+"""Email tasks, their enqueueing and the outbox relay, run by Celery on RabbitMQ.
 
 Idempotency: a task first claims the notification's email with a conditional UPDATE
 (pending → sending); a task that cannot claim does nothing, so a redelivered or
@@ -22,13 +22,11 @@ from .models import DeliveryState, EmailDeadLetter, Notification
 
 logger = logging.getLogger(__name__)
 
-EMAIL_MAX_ATTEMPTS = getattr(settings, "NOTIFICATION_EMAIL_MAX_ATTEMPTS", 6)
+EMAIL_MAX_ATTEMPTS = settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS
 BACKOFF_BASE_SECONDS = 10
 BACKOFF_CAP_SECONDS = 600
-# Longer than EMAIL_TIMEOUT plus a margin: a claim older than this belongs to a dead
-# worker and the relay may hand the mail to another.
-CLAIM_TTL = timedelta(seconds=getattr(settings, "NOTIFICATION_EMAIL_CLAIM_TTL", 120))
-RELAY_AFTER_SECONDS = getattr(settings, "NOTIFICATION_RELAY_AFTER_SECONDS", 60)
+CLAIM_TTL = timedelta(seconds=settings.NOTIFICATION_EMAIL_CLAIM_TTL)
+RELAY_AFTER_SECONDS = settings.NOTIFICATION_RELAY_AFTER_SECONDS
 RELAY_BATCH = 500
 
 
@@ -146,6 +144,20 @@ def _after_failure(task, notification: Notification, exc: Exception) -> str:
     raise task.retry(countdown=delay, exc=exc)
 
 
+def enqueue_email(notification_id: int) -> bool:
+    """Queue the email task; False (and the row stays pending) if the broker refused."""
+    try:
+        # No publish retries: a down broker must not hold the request; the relay
+        # re-queues whatever is still pending.
+        notification_email_send.apply_async(args=[notification_id], retry=False)
+        return True
+    except Exception as exc:  # noqa: BLE001 - broker down must not fail the event
+        logger.warning(
+            "email enqueue failed for notification %s: %r", notification_id, exc
+        )
+        return False
+
+
 @shared_task(acks_late=True)
 def notification_email_relay(older_than_seconds: float | None = None) -> int:
     """Re-queue emails still undelivered: pending past their time, or stale claims.
@@ -154,8 +166,6 @@ def notification_email_relay(older_than_seconds: float | None = None) -> int:
     alongside a live task is harmless. Runs from Celery beat; a failed publish is
     left for the next run.
     """
-    from .delivery import enqueue_email
-
     delay = RELAY_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
     now = timezone.now()
     due = Notification.objects.filter(

@@ -2,25 +2,16 @@
 
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from nexus.admin_permissions import RefusingPermissionPolicy
 
 from .models import EmailDeadLetter
 
-
-class DeadLetterPermissionPolicy(ModelPermissionPolicy):
-    """The email worker writes dead letters; an admin reads or dismisses them."""
-
-    def user_has_permission(self, user, action):
-        if action in {"add", "change"}:
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-
-dead_letter_permission_policy = DeadLetterPermissionPolicy(EmailDeadLetter)
+# The email worker writes dead letters; an admin reads or dismisses them.
+dead_letter_permission_policy = RefusingPermissionPolicy(
+    EmailDeadLetter, refused={"add", "change"}
+)
 register_permission_policy(EmailDeadLetter, dead_letter_permission_policy)
 
 

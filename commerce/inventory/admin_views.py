@@ -18,7 +18,8 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import MenuItem
-from wagtail.permission_policies.base import ModelPermissionPolicy
+
+from nexus.admin_permissions import RefusingPermissionPolicy
 
 from .errors import InsufficientStock
 from .models import StockAdjustment, StockRecord
@@ -34,19 +35,10 @@ EDITOR_REASONS = [
 ]
 
 
-class StockPermissionPolicy(ModelPermissionPolicy):
-    """Stock rows come with products and go with them: no adding or deleting here."""
-
-    def user_has_permission(self, user, action):
-        if action in {"add", "delete"}:
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-
-stock_permission_policy = StockPermissionPolicy(StockRecord)
+# Stock rows come with products and go with them: no adding or deleting here.
+stock_permission_policy = RefusingPermissionPolicy(
+    StockRecord, refused={"add", "delete"}
+)
 
 
 class StockFilterSet(WagtailFilterSet):

@@ -212,17 +212,31 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # --- Mail
-vars().update(email_config(ENV.email_url))
+_email = email_config(ENV.email_url)
+EMAIL_BACKEND = _email.backend
+EMAIL_HOST = _email.host
+EMAIL_PORT = _email.port
+EMAIL_HOST_USER = _email.host_user
+EMAIL_HOST_PASSWORD = _email.host_password
+EMAIL_USE_TLS = _email.use_tls
+EMAIL_USE_SSL = _email.use_ssl
+EMAIL_FILE_PATH = _email.file_path
 DEFAULT_FROM_EMAIL = ENV.default_from_email
 EMAIL_TIMEOUT = 10
+
+# --- Notification email (realtime/tasks.py): attempts before a dead letter, and when
+# the relay re-queues a mail still pending after its due time.
+NOTIFICATION_EMAIL_MAX_ATTEMPTS = 6
+# Longer than EMAIL_TIMEOUT plus a margin: a claim older than this belongs to a dead
+# worker and the relay may hand the mail to another.
+NOTIFICATION_EMAIL_CLAIM_TTL = 120
+NOTIFICATION_RELAY_AFTER_SECONDS = 60
 
 # --- Third-party services (optional)
 CLOUDINARY_URL = ENV.cloudinary_url
 if CLOUDINARY_URL:
     # Originals and renditions both go to Cloudinary (cms/storage.py).
     STORAGES["default"] = {"BACKEND": "cms.storage.CloudinaryStorage"}
-STRIPE_SECRET_KEY = ENV.stripe_secret_key
-STRIPE_WEBHOOK_SECRET = ENV.stripe_webhook_secret
 
 # --- REST API
 REST_FRAMEWORK = {

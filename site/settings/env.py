@@ -25,8 +25,6 @@ class Environment:
     email_url: str
     default_from_email: str
     cloudinary_url: str | None
-    stripe_secret_key: str | None
-    stripe_webhook_secret: str | None
     currency: str
     throttle_rates: str | None
     channel_layer_prefix: str
@@ -49,8 +47,6 @@ def read_environment() -> Environment:
             "DEFAULT_FROM_EMAIL", default="Nexus Shop <shop@localhost>"
         ),
         cloudinary_url=_env.str("CLOUDINARY_URL", default=None),
-        stripe_secret_key=_env.str("STRIPE_SECRET_KEY", default=None),
-        stripe_webhook_secret=_env.str("STRIPE_WEBHOOK_SECRET", default=None),
         currency=_env.str("CURRENCY", default="USD").upper(),
         throttle_rates=_env.str("THROTTLE_RATES", default=None),
         # Namespaces the channel layer's Redis keys: parallel test runs, or several
@@ -83,8 +79,36 @@ def database_config(url: str) -> dict:
     return config
 
 
-def email_config(url: str) -> dict:
-    return _env.email_url_config(url)
+@dataclass(frozen=True)
+class EmailConfig:
+    """Django's EMAIL_* settings as `EMAIL_URL` gives them (django-environ's parser)."""
+
+    backend: str
+    host: str | None
+    port: int | None
+    host_user: str | None
+    host_password: str | None
+    use_tls: bool
+    use_ssl: bool
+    file_path: str
+
+
+def email_config(url: str) -> EmailConfig:
+    config = _env.email_url_config(url)
+    return EmailConfig(
+        backend=config["EMAIL_BACKEND"],
+        # None where the URL has no host or port (consolemail://): the SMTP backend
+        # then falls back to smtplib's own default port, 25 or 465 for SSL.
+        host=config["EMAIL_HOST"],
+        port=config["EMAIL_PORT"],
+        host_user=config["EMAIL_HOST_USER"],
+        host_password=config["EMAIL_HOST_PASSWORD"],
+        # smtp+tls:// and smtps:// turn TLS on, smtp+ssl:// SSL; so does a query
+        # `?email_use_tls=1`. Other query options have no Django setting to go to.
+        use_tls=bool(config.get("EMAIL_USE_TLS", False)),
+        use_ssl=bool(config.get("EMAIL_USE_SSL", False)),
+        file_path=config["EMAIL_FILE_PATH"],
+    )
 
 
 DEFAULT_THROTTLE_RATES = {

@@ -132,6 +132,32 @@ async def test_staff_broadcast_reaches_each_staff_socket_with_its_own_row():
         await comm.disconnect()
 
 
+@database_sync_to_async
+def rest_row(user, notification_id: int) -> dict:
+    from tests.conftest import client_for
+
+    rows = client_for(user).get("/api/v1/notifications/").json()["results"]
+    return next(row for row in rows if row["id"] == notification_id)
+
+
+async def test_socket_and_rest_show_a_notification_alike():
+    user, staff = await make_user(), await make_user(is_staff=True)
+    comm, staff_comm = await open_socket(user), await open_socket(staff)
+    sent = await send(user)
+    staff_row = next(n for n in await send_staff() if n.user_id == staff.id)
+    pushed = json.loads(await comm.receive_from(timeout=5))["notification"]
+    staff_pushed = json.loads(await staff_comm.receive_from(timeout=5))["notification"]
+    for socket_shows, rest_shows in [
+        (pushed, await rest_row(user, sent.id)),
+        (staff_pushed, await rest_row(staff, staff_row.id)),
+    ]:
+        # Same keys in the same order, same values and types, created_at included.
+        assert json.dumps(socket_shows) == json.dumps(rest_shows)
+        assert socket_shows["created_at"].endswith("Z")
+    await comm.disconnect()
+    await staff_comm.disconnect()
+
+
 async def test_foreign_origin_is_refused():
     user = await make_user()
     comm = communicator(

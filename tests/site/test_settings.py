@@ -142,3 +142,78 @@ def test_the_three_variables_switch_to_postgresql_redis_and_rabbitmq():
         "False",
         "amqp",
     ]
+
+
+EMAIL_SETTINGS = (
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+)
+
+
+def email_settings_for(url: str) -> list:
+    code = (
+        "import json;from django.conf import settings;"
+        f"print(json.dumps([getattr(settings, k) for k in {EMAIL_SETTINGS!r}]))"
+    )
+    result = run_with(
+        "nexus.settings.dev",
+        "-c",
+        f"import django;django.setup();{code}",
+        EMAIL_URL=url,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_email_url_sets_every_email_setting():
+    smtp = "django.core.mail.backends.smtp.EmailBackend"
+    assert email_settings_for("smtp+tls://mailer:s3cret@mail.example.com:587") == [
+        smtp,
+        "mail.example.com",
+        587,
+        "mailer",
+        "s3cret",
+        True,
+        False,
+    ]
+    # No port: smtplib's own default (465 for SSL) applies, not Django's 25.
+    assert email_settings_for("smtp+ssl://mail.example.com") == [
+        smtp,
+        "mail.example.com",
+        None,
+        None,
+        None,
+        False,
+        True,
+    ]
+    assert email_settings_for("consolemail://") == [
+        "django.core.mail.backends.console.EmailBackend",
+        None,
+        None,
+        None,
+        None,
+        False,
+        False,
+    ]
+
+
+def test_payment_keys_are_not_settings_until_payments_arrive():
+    code = (
+        "from django.conf import settings;"
+        "print(hasattr(settings, 'STRIPE_SECRET_KEY'),"
+        "hasattr(settings, 'STRIPE_WEBHOOK_SECRET'))"
+    )
+    result = run_with(
+        "nexus.settings.dev",
+        "-c",
+        f"import django;django.setup();{code}",
+        STRIPE_SECRET_KEY="sk_test_x",
+        STRIPE_WEBHOOK_SECRET="whsec_x",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]
