@@ -7,3 +7,8 @@ class CatalogConfig(AppConfig):
     name = "commerce.catalog"
     label = "catalog"
     verbose_name = "Catalog"
+
+    def ready(self) -> None:
+        from . import receivers
+
+        receivers.connect()

@@ -1,92 +1,61 @@
-"""Catalog reads: products and categories with everything their payload needs.
+"""Catalog reads: listings through the read model, product cards for payloads.
 
-Every list here costs the same number of queries for 1 row or 100: stock, category
-and rating are annotations on the one product query, the gallery one prefetch.
+A listing filters and orders `ProductListing` rows (one index range scan) and pages
+their ids; `product_cards` then loads what the payload shows for just that page. The
+queries are the same in number for 1 product or 100: the count, the page of ids,
+the pages' own columns, their categories and their gallery.
 """
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
-from difflib import SequenceMatcher
 
-from django.db import connection
-from django.db.models import (
-    Case,
-    DecimalField,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
 from wagtail.models import Page
-from wagtail.search.backends import get_search_backend
 
 from cms.models import CategoryPage, ProductGalleryImage, ProductPage
 
-# How alike two words must be for the SQLite fallback to call one a typo of the other.
-CLOSE_MATCH_RATIO = 0.8
-# Search returns at most this many ranked matches; nobody pages past them.
-SEARCH_RESULT_LIMIT = 1000
-AUTOCOMPLETE_LIMIT = 10
+from .models import ProductListing
+from .search import product_search
 
 ORDERINGS = {
-    "price": ("price", "pk"),
-    "-price": ("-price", "-pk"),
-    "title": ("title", "pk"),
-    "-created_at": ("-first_published_at", "-pk"),
-    "-rating": (F("rating_average").desc(nulls_last=True), "-rating_count", "-pk"),
+    "price": ("price", "product_id"),
+    "-price": ("-price", "-product_id"),
+    "title": ("title", "product_id"),
+    "-created_at": (F("created_at").desc(nulls_last=True), "-product_id"),
+    "-rating": (
+        F("rating_average").desc(nulls_last=True),
+        "-rating_count",
+        "-product_id",
+    ),
 }
-
-
-def _parent_of(field: str = "path"):
-    """The parent page's path, cut from a page's own treebeard path."""
-    return Substr(OuterRef(field), 1, (OuterRef("depth") - 1) * Page.steplen)
-
-
-def _with_payload(queryset: QuerySet[ProductPage]) -> QuerySet[ProductPage]:
-    category = Page.objects.filter(path=_parent_of())
-    gallery = ProductGalleryImage.objects.select_related("image").order_by(
-        "sort_order", "pk"
-    )
-    return queryset.annotate(
-        stock_quantity=Coalesce("stock_record__quantity", 0),
-        category_id=Subquery(category.values("pk")[:1]),
-        category_slug=Subquery(category.values("slug")[:1]),
-        category_title_value=Subquery(category.values("title")[:1]),
-        # Reviews arrive in a later issue; until then every product is unrated.
-        rating_average=Value(
-            None, output_field=DecimalField(max_digits=3, decimal_places=2)
-        ),
-        rating_count=Value(0, output_field=IntegerField()),
-    ).prefetch_related(Prefetch("gallery_images", queryset=gallery))
-
-
-def products_available() -> QuerySet[ProductPage]:
-    """What shoppers may see: live, not archived, with the payload loaded."""
-    return _with_payload(ProductPage.objects.available())
-
 
 # Page ids are 32-bit; a larger id in a URL names no product (and must not
 # reach PostgreSQL, which would refuse the comparison with an error).
 MAX_PAGE_ID = 2**31 - 1
 
 
-def product_get_available(*, product_id: int) -> ProductPage | None:
-    if not 0 < product_id <= MAX_PAGE_ID:
-        return None
-    return products_available().filter(pk=product_id).first()
+@dataclass
+class ProductCard:
+    """Everything a product's payload shows, loaded for a page of products."""
 
+    id: int
+    sku: str
+    title: str
+    slug: str
+    description: str
+    price: Decimal
+    stock: int
+    category: dict | None
+    rating_average: Decimal | None
+    rating_count: int
+    created_at: datetime | None
+    updated_at: datetime | None
+    images: list[ProductGalleryImage] = field(default_factory=list)
 
-def product_get_for_staff(*, product_id: int) -> ProductPage | None:
-    """Any product, archived or draft included: staff can edit and restore them."""
-    if not 0 < product_id <= MAX_PAGE_ID:
-        return None
-    return _with_payload(ProductPage.objects.all()).filter(pk=product_id).first()
+    @property
+    def pk(self) -> int:
+        return self.id
 
 
 def category_by_slug(*, slug: str) -> CategoryPage | None:
@@ -101,150 +70,152 @@ def product_list(
     in_stock: bool | None = None,
     search: str | None = None,
     ordering: str | None = None,
-) -> QuerySet[ProductPage]:
-    """The shop's product listing, filtered and ordered as a shopper asked."""
-    queryset = ProductPage.objects.available()
+) -> QuerySet[ProductListing]:
+    """The shop's listing, filtered and ordered as a shopper asked: listing rows of
+    available products (take their `product_id`s to `product_cards`)."""
+    rows = ProductListing.objects.filter(available=True)
+    shelf = None
     if category:
         shelf = category_by_slug(slug=category)
         if shelf is None:
-            return products_available().none()
-        queryset = queryset.filter(path__startswith=shelf.path, depth=shelf.depth + 1)
+            return rows.none()
+        rows = rows.filter(category_id=shelf.pk)
     if min_price is not None:
-        queryset = queryset.filter(price__gte=min_price)
+        rows = rows.filter(price__gte=min_price)
     if max_price is not None:
-        queryset = queryset.filter(price__lte=max_price)
+        rows = rows.filter(price__lte=max_price)
+    if in_stock is True:
+        rows = rows.filter(quantity__gt=0)
+    elif in_stock is False:
+        rows = rows.filter(quantity__lte=0)
     ranked = bool(search and search.strip())
     if ranked:
-        queryset = product_search(queryset=queryset, query=search.strip())
-    queryset = _with_payload(queryset)
-    if in_stock is True:
-        queryset = queryset.filter(stock_quantity__gt=0)
-    elif in_stock is False:
-        queryset = queryset.filter(stock_quantity__lte=0)
+        rows = _ranked(rows, search.strip(), shelf=shelf)
     if ordering in ORDERINGS:
-        return queryset.order_by(*ORDERINGS[ordering])
+        return rows.order_by(*ORDERINGS[ordering])
     if ranked:
-        return queryset.order_by("-search_rank", "-pk")
-    return queryset.order_by(*ORDERINGS["-created_at"])
+        return rows.order_by("-search_rank", "-product_id")
+    return rows.order_by(*ORDERINGS["-created_at"])
 
 
-def product_search(
-    *, queryset: QuerySet[ProductPage], query: str
-) -> QuerySet[ProductPage]:
-    """Rank products by full-text relevance; fall back to typo-tolerant matching.
-
-    The result is annotated with `search_rank`. Full text comes from Wagtail's
-    database backend (title, SKU, description, category); when it finds nothing,
-    PostgreSQL compares trigrams so "hedphones" still finds headphones, and other
-    databases look for the words as substrings.
-    """
-    ids_by_rank = _full_text_ids(queryset, query)
-    if not ids_by_rank:
-        ids_by_rank = _fuzzy_ids(queryset, query)
-    if not ids_by_rank:
-        return queryset.none().annotate(search_rank=Value(0))
-    ranks = [When(pk=pk, then=Value(position)) for position, pk in ids_by_rank]
-    return queryset.filter(pk__in=[pk for _, pk in ids_by_rank]).annotate(
-        # Best match first: a higher number for a better position.
+def _ranked(
+    rows: QuerySet[ProductListing], query: str, *, shelf: CategoryPage | None
+) -> QuerySet[ProductListing]:
+    """Keep the rows that match `query`, annotated with `search_rank` (higher is a
+    better match)."""
+    candidates = ProductPage.objects.available()
+    if shelf is not None:
+        candidates = candidates.child_of(shelf)
+    ids = product_search(queryset=candidates, query=query)
+    if not ids:
+        return rows.none().annotate(search_rank=Value(0))
+    ranks = [When(pk=pk, then=Value(len(ids) - n)) for n, pk in enumerate(ids)]
+    return rows.filter(pk__in=ids).annotate(
         search_rank=Case(*ranks, default=Value(0), output_field=IntegerField())
     )
 
 
-def _ranked(ids: list[int]) -> list[tuple[int, int]]:
-    return [(len(ids) - position, pk) for position, pk in enumerate(ids)]
-
-
-def _full_text_ids(queryset: QuerySet[ProductPage], query: str) -> list[int]:
-    results = get_search_backend().search(
-        query, queryset.order_by(), order_by_relevance=True
+def product_cards(*, product_ids: list[int]) -> list[ProductCard]:
+    """The payloads' data for these products, in the order given; unknown ids are
+    left out. Three queries whatever the number of products."""
+    pages = ProductPage.objects.filter(pk__in=product_ids).values(
+        "pk",
+        "sku",
+        "title",
+        "slug",
+        "description",
+        "price",
+        "path",
+        "first_published_at",
+        "last_published_at",
+        "latest_revision_created_at",
+        "stock_record__quantity",
+        "listing__rating_average",
+        "listing__rating_count",
     )
-    ids = [page.pk for page in results[:SEARCH_RESULT_LIMIT]]
-    return _ranked(ids)
-
-
-def _fuzzy_ids(queryset: QuerySet[ProductPage], query: str) -> list[int]:
-    if connection.vendor == "postgresql":
-        from modelsearch.query import Fuzzy
-
-        results = get_search_backend().search(
-            Fuzzy(query), queryset.order_by(), order_by_relevance=True
-        )
-        ids = [page.pk for page in results[:SEARCH_RESULT_LIMIT]]
-        return _ranked(ids)
-    words = [word for word in query.split() if word]
-    matches = Q()
-    for word in words:
-        matches |= (
-            Q(title__icontains=word)
-            | Q(sku__icontains=word)
-            | Q(description__icontains=word)
-        )
-    ids = list(
-        queryset.filter(matches)
-        .order_by("title")
-        .values_list("pk", flat=True)[:SEARCH_RESULT_LIMIT]
-    )
-    return _ranked(ids or close_title_ids(queryset, words))
-
-
-def close_title_ids(queryset: QuerySet[ProductPage], words: list[str]) -> list[int]:
-    """Typo tolerance without trigrams: products whose title has a word close to one
-    of `words` (difflib ratio of at least 0.8), closest first.
-
-    It reads every candidate title, which suits the embedded default's laptop-sized
-    catalogs; PostgreSQL answers the same question from its trigram index instead.
-    """
-    wanted = [word.lower() for word in words if len(word) >= 3]
-    scored = []
-    for pk, title in queryset.order_by("title").values_list("pk", "title"):
-        title_words = title.lower().split()
-        best = max(
-            (SequenceMatcher(None, w, t).ratio() for w in wanted for t in title_words),
-            default=0.0,
-        )
-        if best >= CLOSE_MATCH_RATIO:
-            scored.append((best, pk))
-    scored.sort(key=lambda match: -match[0])
-    return [pk for _, pk in scored[:SEARCH_RESULT_LIMIT]]
-
-
-def product_autocomplete(*, prefix: str) -> list[dict]:
-    """Up to ten available products whose title (or a word of it) starts so."""
-    prefix = prefix.strip()
-    if not prefix:
+    rows = {row["pk"]: row for row in pages}
+    if not rows:
         return []
-    available = ProductPage.objects.available()
-    starts = list(
-        available.filter(title__istartswith=prefix)
-        .order_by("title", "pk")
-        .values("id", "title", "slug")[:AUTOCOMPLETE_LIMIT]
-    )
-    if len(starts) < AUTOCOMPLETE_LIMIT:
-        seen = {row["id"] for row in starts}
-        more = (
-            available.filter(title__icontains=f" {prefix}")
-            .exclude(pk__in=seen)
-            .order_by("title", "pk")
-            .values("id", "title", "slug")[: AUTOCOMPLETE_LIMIT - len(starts)]
+    steplen = Page.steplen
+    parent_paths = {row["path"][:-steplen] for row in rows.values()}
+    categories = {
+        shelf["path"]: {
+            "id": shelf["pk"],
+            "slug": shelf["slug"],
+            "title": shelf["title"],
+        }
+        for shelf in Page.objects.filter(path__in=parent_paths).values(
+            "pk", "path", "slug", "title"
         )
-        starts.extend(more)
-    return starts
+    }
+    cards = {
+        pk: ProductCard(
+            id=pk,
+            sku=row["sku"],
+            title=row["title"],
+            slug=row["slug"],
+            description=row["description"],
+            price=row["price"],
+            stock=row["stock_record__quantity"] or 0,
+            category=categories.get(row["path"][:-steplen]),
+            rating_average=row["listing__rating_average"],
+            rating_count=row["listing__rating_count"] or 0,
+            created_at=row["first_published_at"],
+            updated_at=max(
+                (
+                    moment
+                    for moment in (
+                        row["last_published_at"],
+                        row["latest_revision_created_at"],
+                        row["first_published_at"],
+                    )
+                    if moment is not None
+                ),
+                default=None,
+            ),
+        )
+        for pk, row in rows.items()
+    }
+    gallery = (
+        ProductGalleryImage.objects.filter(page_id__in=list(cards))
+        .select_related("image")
+        .order_by("sort_order", "pk")
+    )
+    for entry in gallery:
+        cards[entry.page_id].images.append(entry)
+    return [cards[pk] for pk in product_ids if pk in cards]
 
 
-def categories_with_counts() -> QuerySet[CategoryPage]:
+def product_get_available(*, product_id: int) -> ProductCard | None:
+    if not 0 < product_id <= MAX_PAGE_ID:
+        return None
+    if not ProductPage.objects.available().filter(pk=product_id).exists():
+        return None
+    return next(iter(product_cards(product_ids=[product_id])), None)
+
+
+def product_get_for_staff(*, product_id: int) -> ProductCard | None:
+    """Any product, archived or draft included: staff can edit and restore them."""
+    if not 0 < product_id <= MAX_PAGE_ID:
+        return None
+    return next(iter(product_cards(product_ids=[product_id])), None)
+
+
+def categories_with_counts() -> list[CategoryPage]:
     """Live categories with how many products a shopper can buy on each."""
-    available_children = ProductPage.objects.available().filter(
-        path__startswith=OuterRef("path"), depth=OuterRef("depth") + 1
+    counts = dict(
+        ProductListing.objects.filter(available=True)
+        .values("category_id")
+        .annotate(total=Count("pk"))
+        .values_list("category_id", "total")
     )
-    # COUNT as a plain function keeps the subquery ungrouped: one row per shelf.
-    counts = available_children.order_by().annotate(
-        total=Func(F("pk"), function="COUNT")
-    )
-    return (
-        CategoryPage.objects.live()
-        .annotate(product_count=Coalesce(Subquery(counts.values("total")[:1]), 0))
-        .order_by("path")
-    )
+    shelves = CategoryPage.objects.live().order_by("path")
+    return [_with_count(shelf, counts.get(shelf.pk, 0)) for shelf in shelves]
+
+
+def _with_count(shelf: CategoryPage, count: int) -> CategoryPage:
+    shelf.product_count = count
+    return shelf
 
 
 def product_in_any_order(*, product_id: int) -> bool:

@@ -1,5 +1,6 @@
 """Product and category payloads, and the bounded inputs staff send."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -8,14 +9,16 @@ from wagtail.rich_text import expand_db_html
 
 from cms.models import ProductPage
 
+from .selectors import ProductCard, category_by_slug
+
 MAX_STOCK = 1_000_000
 MAX_PRICE = Decimal("99999999.99")
 
 
 class CategoryRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="category_id")
-    slug = serializers.CharField(source="category_slug")
-    title = serializers.CharField(source="category_title_value")
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
 
 
 class ProductImageSerializer(serializers.Serializer):
@@ -28,66 +31,94 @@ class ProductImageSerializer(serializers.Serializer):
     alt = serializers.CharField(source="alt_text")
 
     def get_url(self, gallery_image) -> str:
-        url = gallery_image.image.file.url
-        request = self.context.get("request")
-        if request is not None and url.startswith("/"):
-            return request.build_absolute_uri(url)
-        return url
+        return _absolute(gallery_image.image.file.url, self.context.get("request"))
+
+
+class RatingSerializer(serializers.Serializer):
+    average = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True)
+    count = serializers.IntegerField()
 
 
 class ProductSerializer(serializers.Serializer):
-    """The product as API.md gives it; expects `selectors` annotations."""
+    """The product as the API gives it. It documents the payload in the OpenAPI
+    schema; `product_payload` builds it, without a field object per value."""
 
     id = serializers.IntegerField()
     sku = serializers.CharField()
     title = serializers.CharField()
     slug = serializers.CharField()
-    description = serializers.SerializerMethodField()
+    description = serializers.CharField(help_text="HTML.")
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
-    currency = serializers.SerializerMethodField()
-    stock = serializers.IntegerField(source="stock_quantity")
-    in_stock = serializers.SerializerMethodField()
-    category = serializers.SerializerMethodField()
-    images = ProductImageSerializer(source="gallery_images.all", many=True)
-    rating = serializers.SerializerMethodField()
-    created_at = serializers.DateTimeField(source="first_published_at")
-    updated_at = serializers.SerializerMethodField()
+    currency = serializers.CharField()
+    stock = serializers.IntegerField()
+    in_stock = serializers.BooleanField()
+    category = CategoryRefSerializer(allow_null=True)
+    images = ProductImageSerializer(many=True)
+    rating = RatingSerializer()
+    created_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField(allow_null=True)
 
-    def get_description(self, product) -> str:
-        # Internal links are stored as Wagtail references; clients get real URLs.
-        return expand_db_html(product.description or "")
 
-    def get_currency(self, product) -> str:
-        return settings.CURRENCY
+def _absolute(url: str, request) -> str:
+    if request is not None and url.startswith("/"):
+        return request.build_absolute_uri(url)
+    return url
 
-    def get_in_stock(self, product) -> bool:
-        return product.stock_quantity > 0
 
-    def get_category(self, product) -> dict | None:
-        if product.category_id is None:
-            return None
-        return CategoryRefSerializer(product).data
+def _timestamp(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, as DRF writes it, without its per-value timezone
+    lookup (a lock under ASGI servers)."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
-    def get_rating(self, product) -> dict:
-        average = product.rating_average
-        return {
-            "average": None if average is None else f"{average:.2f}",
-            "count": product.rating_count,
-        }
 
-    def get_updated_at(self, product) -> str | None:
-        moments = [
-            moment
-            for moment in (
-                product.last_published_at,
-                product.latest_revision_created_at,
-                product.first_published_at,
+def product_payloads(cards: list[ProductCard], *, request=None) -> list[dict]:
+    """The API's product objects for `cards` (see `ProductSerializer`)."""
+    currency = settings.CURRENCY
+    base = request.build_absolute_uri("/")[:-1] if request is not None else ""
+    payloads = []
+    for card in cards:
+        images = []
+        for entry in card.images:
+            url = entry.image.file.url
+            images.append(
+                {
+                    "id": entry.image_id,
+                    "url": base + url if url.startswith("/") else url,
+                    "width": entry.image.width,
+                    "height": entry.image.height,
+                    "alt": entry.alt or entry.image.alt_text or card.title,
+                }
             )
-            if moment is not None
-        ]
-        if not moments:
-            return None
-        return serializers.DateTimeField().to_representation(max(moments))
+        average = card.rating_average
+        payloads.append(
+            {
+                "id": card.id,
+                "sku": card.sku,
+                "title": card.title,
+                "slug": card.slug,
+                # Internal links are stored as Wagtail references; clients get URLs.
+                "description": expand_db_html(card.description or ""),
+                "price": f"{card.price:.2f}",
+                "currency": currency,
+                "stock": card.stock,
+                "in_stock": card.stock > 0,
+                "category": card.category,
+                "images": images,
+                "rating": {
+                    "average": None if average is None else f"{average:.2f}",
+                    "count": card.rating_count,
+                },
+                "created_at": _timestamp(card.created_at),
+                "updated_at": _timestamp(card.updated_at),
+            }
+        )
+    return payloads
+
+
+def product_payload(card: ProductCard, *, request=None) -> dict:
+    return product_payloads([card], request=request)[0]
 
 
 class CategorySerializer(serializers.Serializer):
@@ -165,8 +196,6 @@ class ProductWriteSerializer(serializers.Serializer):
         return value
 
     def validate_category(self, value: str):
-        from .selectors import category_by_slug
-
         category = category_by_slug(slug=value)
         if category is None:
             raise serializers.ValidationError("No category has this slug.")

@@ -26,6 +26,7 @@ from commerce.inventory.models import StockAdjustment
 from commerce.inventory.services import stock_set
 
 from .errors import DuplicateSku, ProductUnavailable
+from .listing import listing_sync
 from .locks import lock_product
 
 CONTENT_FIELDS = ("title", "sku", "price", "description")
@@ -194,6 +195,7 @@ def product_archive(*, product_id: int, actor=None) -> ProductPage:
             ProductPage.objects.filter(pk=product_id).update(
                 archived_at=product.archived_at
             )
+            listing_sync(product_ids=[product_id])
     return product
 
 
@@ -207,6 +209,7 @@ def product_restore(*, product_id: int, actor=None) -> ProductPage:
         if revision is None:
             revision = product.save_revision(user=actor, log_action=True)
         revision.publish(user=actor, skip_permission_checks=True)
+        listing_sync(product_ids=[product_id])
     return product
 
 

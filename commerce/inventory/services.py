@@ -8,6 +8,7 @@ from realtime.services import notification_send_staff
 from .errors import InsufficientStock
 from .locks import lock_stock_records
 from .models import StockAdjustment, StockRecord
+from .signals import stock_changed
 
 
 def stock_apply_locked(
@@ -39,6 +40,9 @@ def stock_apply_locked(
     # threshold, whichever path (an order, a damage write-off) took it down.
     if before >= record.low_stock_threshold > record.quantity:
         _notify_low_stock(record=record)
+    stock_changed.send(
+        sender=StockRecord, changes={record.product_id: (before, record.quantity)}
+    )
     return record
 
 

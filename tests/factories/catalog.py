@@ -46,8 +46,9 @@ def create_product(
         live=live,
     )
     category.add_child(instance=product)
+    # Stock first, so publishing files the product in the listing with it.
+    StockRecord.objects.create(product=product, quantity=stock)
     revision = product.save_revision()
     if live:
         revision.publish()
-    StockRecord.objects.create(product=product, quantity=stock)
     return product

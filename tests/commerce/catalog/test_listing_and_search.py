@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cms.models import ProductPage
-from commerce.catalog.selectors import close_title_ids
+from commerce.catalog.search import close_title_ids
 from commerce.inventory.models import StockRecord
 from tests.factories.catalog import create_category, create_product
 

@@ -6,6 +6,7 @@ import pytest
 from wagtail.models import Revision
 
 from cms.models import ProductPage
+from commerce.catalog.services import product_archive
 from commerce.inventory.models import StockAdjustment, StockRecord
 from tests.factories.catalog import create_category, create_product
 
@@ -88,9 +89,7 @@ class TestListAndDetail:
         create_product(category=shelf, live=False)
         archived = create_product(category=shelf)
         create_product(category=shelf)
-        ProductPage.objects.filter(pk=archived.pk).update(
-            archived_at="2026-01-01T00:00:00Z"
-        )
+        product_archive(product_id=archived.pk)
         create_category(slug="empty")
         response = api_client.get("/api/v1/categories/")
         assert response.status_code == 200

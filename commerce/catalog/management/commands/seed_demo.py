@@ -28,6 +28,7 @@ from wagtail.models import Locale, Page, Revision, Site
 from wagtail.search.backends import get_search_backend
 
 from cms.models import CategoryPage, ProductGalleryImage, ProductImage, ProductPage
+from commerce.catalog.listing import listing_sync
 from commerce.catalog.locks import lock_pages
 from commerce.inventory.models import StockRecord
 
@@ -118,6 +119,12 @@ class Command(BaseCommand):
                 self._add_batch(shelves, images, rng, first_number + done, size)
             done += size
             progress.show(done)
+        if products and connection.vendor == "postgresql":
+            # Fresh planner statistics: after a bulk insert they are stale until
+            # autovacuum comes round (a catalog page query measured 10.7 ms
+            # instead of 2.0 ms in the meantime).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(
@@ -257,6 +264,7 @@ class Command(BaseCommand):
             batch_size=BATCH,
         )
         get_search_backend().add_bulk(ProductPage, pages)
+        listing_sync(product_ids=[page.pk for page in pages])
 
     @staticmethod
     def _content(page: ProductPage, gallery: list, child_names: list[str]) -> dict:

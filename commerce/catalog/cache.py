@@ -1,0 +1,89 @@
+"""Cached catalog reads, keyed by a catalog version that every change bumps.
+
+Catalog payloads are the same for every caller, so a rendered response is stored
+under the catalog's current version and the request's path and query. Every service
+that changes what a listing shows calls `catalog_changed()` inside its transaction;
+the version moves on once that transaction commits, so no response is served older
+than the change that bumped it. The cache is an accelerator only: when it cannot be
+reached, reads go to the database and a warning is logged.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.cache import caches
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "catalog:version"
+# Long enough to serve a browsing burst, short enough that a lost bump heals.
+RESPONSE_TTL_SECONDS = 300
+
+
+def _cache():
+    return caches["default"]
+
+
+def catalog_version() -> int | None:
+    """The current version, or None when the cache cannot be reached."""
+    try:
+        version = _cache().get(VERSION_KEY)
+        if version is None:
+            _cache().add(VERSION_KEY, 1, timeout=None)
+            version = _cache().get(VERSION_KEY, 1)
+        return int(version)
+    except Exception as exc:  # noqa: BLE001 - a cache outage must not fail reads
+        logger.warning("catalog cache unreachable, reading the database: %r", exc)
+        return None
+
+
+def _bump() -> None:
+    try:
+        try:
+            _cache().incr(VERSION_KEY)
+        except ValueError:  # no version yet (fresh cache): start above any reader's
+            _cache().add(VERSION_KEY, 2, timeout=None)
+    except Exception as exc:  # noqa: BLE001 - responses expire on their own
+        logger.warning("catalog version bump failed: %r", exc)
+
+
+def catalog_changed() -> None:
+    """Call inside the transaction that changed the catalog: the version moves on
+    once it commits (at once, outside a transaction)."""
+    transaction.on_commit(_bump)
+
+
+@dataclass(frozen=True)
+class CachedBody:
+    body: bytes
+    etag: str
+
+
+def etag_for(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+def cached_body(key: str, render: Callable[[], bytes]) -> CachedBody:
+    """The body for `key` at the current version, rendered only on a miss."""
+    version = catalog_version()
+    if version is None:
+        body = render()
+        return CachedBody(body, etag_for(body))
+    full_key = f"catalog:{version}:{hashlib.blake2b(key.encode()).hexdigest()}"
+    try:
+        hit = _cache().get(full_key)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("catalog cache read failed: %r", exc)
+        hit = None
+    if hit is not None:
+        return CachedBody(*hit)
+    body = render()
+    entry = CachedBody(body, etag_for(body))
+    try:
+        _cache().set(full_key, (entry.body, entry.etag), RESPONSE_TTL_SECONDS)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("catalog cache write failed: %r", exc)
+    return entry

@@ -1,0 +1,97 @@
+"""Keeps the catalog's read model (`ProductListing`) in step with pages and stock.
+
+Every change to what a listing shows passes through here: a page published,
+unpublished, moved or archived (`listing_sync`) and a stock change
+(`listing_stock_set`); each moves on, after commit, the catalog version that keys
+cached catalog reads (`cache.py`). `receivers.py` connects the Wagtail and inventory
+signals that call them.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from wagtail.models import Page
+
+from cms.models import ProductPage
+from commerce.inventory.models import StockRecord
+
+from .cache import catalog_changed
+from .models import ProductListing
+
+SYNCED_FIELDS = ["category", "title", "price", "available", "quantity", "created_at"]
+
+
+def _parent_path(path: str) -> str:
+    return path[: -Page.steplen]
+
+
+def listing_rows(*, product_ids: Iterable[int]) -> list[ProductListing]:
+    """Listing rows computed from the source of truth, for these products."""
+    pages = list(
+        ProductPage.objects.filter(pk__in=list(product_ids)).values(
+            "pk",
+            "path",
+            "title",
+            "price",
+            "live",
+            "archived_at",
+            "first_published_at",
+        )
+    )
+    if not pages:
+        return []
+    parent_paths = {_parent_path(page["path"]) for page in pages}
+    category_ids = dict(
+        Page.objects.filter(path__in=parent_paths).values_list("path", "pk")
+    )
+    quantities = dict(
+        StockRecord.objects.filter(
+            product_id__in=[page["pk"] for page in pages]
+        ).values_list("product_id", "quantity")
+    )
+    return [
+        ProductListing(
+            product_id=page["pk"],
+            category_id=category_ids.get(_parent_path(page["path"])),
+            title=page["title"][:255],
+            price=page["price"],
+            available=page["live"] and page["archived_at"] is None,
+            quantity=quantities.get(page["pk"], 0),
+            created_at=page["first_published_at"],
+        )
+        for page in pages
+    ]
+
+
+def listing_sync(*, product_ids: Iterable[int]) -> int:
+    """Rewrite these products' listing rows from their pages and stock; rows of
+    products that no longer exist go with their pages (CASCADE). Takes no locks:
+    the caller's transaction holds whatever it changed. Returns rows written."""
+    rows = listing_rows(product_ids=product_ids)
+    if rows:
+        ProductListing.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["product"],
+            update_fields=SYNCED_FIELDS,
+        )
+    catalog_changed()
+    return len(rows)
+
+
+def listing_stock_set(*, quantities: dict[int, int]) -> None:
+    """Copy new stock counts into the listing; called in the transaction that holds
+    the stock rows' locks, so the copy commits with the change."""
+    for product_id, quantity in quantities.items():
+        ProductListing.objects.filter(pk=product_id).update(quantity=quantity)
+    catalog_changed()
+
+
+def listing_rebuild(*, batch: int = 2000) -> int:
+    """Rewrite every product's listing row (after a bulk import, or to repair)."""
+    written = 0
+    ids = list(ProductPage.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        with transaction.atomic():
+            written += listing_sync(product_ids=ids[start : start + batch])
+    return written

@@ -1,0 +1,75 @@
+"""The catalog's read model: one narrow, indexed row per product for listings.
+
+A product's content lives in Wagtail page revisions and its stock in inventory; a
+listing that filtered and sorted over those joined a ~30-column multi-table page
+query, a tree-path prefix for the category and the stock table. `ProductListing`
+holds exactly what a listing filters and sorts on, kept in step by the services
+(`commerce/catalog/listing.py`), so a listing is an index range scan plus the page.
+"""
+
+from django.db import models
+
+
+class ProductListing(models.Model):
+    """What shoppers' listings filter and sort on, for one product.
+
+    Never edited by hand: `listing_sync` rewrites it from the live page, its
+    category and its stock whenever one of them changes.
+    """
+
+    product = models.OneToOneField(
+        "cms.ProductPage",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="listing",
+    )
+    category = models.ForeignKey(
+        "cms.CategoryPage",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # the composite indexes below lead with it
+    )
+    title = models.CharField(max_length=255)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    # Live and not archived: what `ProductPage.objects.available()` means.
+    available = models.BooleanField(default=False)
+    quantity = models.IntegerField(default=0)
+    rating_average = models.DecimalField(
+        max_digits=3, decimal_places=2, null=True, blank=True
+    )
+    rating_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(null=True, help_text="First published.")
+
+    class Meta:
+        # Partial indexes over what shoppers can see: every listing filters on it.
+        indexes = [
+            models.Index(
+                fields=["category", "price", "product"],
+                condition=models.Q(available=True),
+                name="listing_category_price",
+            ),
+            models.Index(
+                fields=["category", "-created_at", "-product"],
+                condition=models.Q(available=True),
+                name="listing_category_newest",
+            ),
+            models.Index(
+                fields=["price", "product"],
+                condition=models.Q(available=True),
+                name="listing_price",
+            ),
+            models.Index(
+                fields=["-created_at", "-product"],
+                condition=models.Q(available=True),
+                name="listing_newest",
+            ),
+            models.Index(
+                fields=["title", "product"],
+                condition=models.Q(available=True),
+                name="listing_title",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"listing of {self.title}"
