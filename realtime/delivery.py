@@ -2,15 +2,24 @@
 
 Nothing here may raise into the caller: a failed push is logged (clients catch up over
 REST with ?unread=true) and a failed enqueue leaves the email pending for the relay.
+
+With a broker (`NOTIFICATION_DELIVERY_IN_BACKGROUND`, on wherever tasks are not run
+inline) the work leaves the request: a thread of the process pushes and enqueues
+while the response is already on its way. The rows were committed first, so a
+process that dies with work queued loses only live pushes (clients catch up over
+REST); its emails are still pending and the relay sends them.
 """
 
 import asyncio
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .groups import STAFF_GROUP, notification_payload, user_group
@@ -23,8 +32,61 @@ logger = logging.getLogger(__name__)
 PUSH_TIMEOUT_SECONDS = 2.0
 
 
+# Deliveries waiting for the background thread; past this many (Redis hanging, say)
+# new ones skip their push and leave their emails to the relay rather than pile up.
+BACKLOG_LIMIT = 1000
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+_backlog = threading.BoundedSemaphore(BACKLOG_LIMIT)
+
+
 def deliver_after_commit(notifications: list[Notification], *, staff: bool) -> None:
-    transaction.on_commit(partial(_deliver, notifications, staff))
+    transaction.on_commit(partial(_hand_off, notifications, staff))
+
+
+def _hand_off(notifications: list[Notification], staff: bool) -> None:
+    if not settings.NOTIFICATION_DELIVERY_IN_BACKGROUND:
+        _deliver(notifications, staff)
+        return
+    if not _backlog.acquire(blocking=False):
+        logger.warning(
+            "notification delivery backlog full: %d notification(s) left to the "
+            "email relay, without a live push",
+            len(notifications),
+        )
+        return
+    try:
+        _background().submit(_deliver_in_background, notifications, staff)
+    except RuntimeError:  # the interpreter is shutting down: deliver here
+        _backlog.release()
+        _deliver(notifications, staff)
+
+
+def _background() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="notification-delivery"
+            )
+        return _executor
+
+
+def _deliver_in_background(notifications: list[Notification], staff: bool) -> None:
+    try:
+        _deliver(notifications, staff)
+    finally:
+        _backlog.release()
+        # No request ends in this thread to hand its connection back to the pool.
+        connection.close()
+
+
+def wait_for_background_deliveries(timeout: float = 10.0) -> bool:
+    """Block until every delivery handed off so far is done (tests, shutdown)."""
+    if _executor is None:
+        return True
+    return _executor.submit(lambda: None).exception(timeout=timeout) is None
 
 
 def _deliver(notifications: list[Notification], staff: bool) -> None:

@@ -10,6 +10,7 @@ signals that call them.
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
 from wagtail.models import Page
 
 from cms.models import ProductPage
@@ -80,10 +81,18 @@ def listing_sync(*, product_ids: Iterable[int]) -> int:
 
 
 def listing_stock_set(*, quantities: dict[int, int]) -> None:
-    """Copy new stock counts into the listing; called in the transaction that holds
-    the stock rows' locks, so the copy commits with the change."""
-    for product_id, quantity in quantities.items():
+    """Copy new stock counts into the listing, in one UPDATE; called in the
+    transaction that holds the stock rows' locks, so the copy commits with them."""
+    if len(quantities) == 1:
+        [(product_id, quantity)] = quantities.items()
         ProductListing.objects.filter(pk=product_id).update(quantity=quantity)
+    elif quantities:
+        ProductListing.objects.filter(pk__in=list(quantities)).update(
+            quantity=Case(
+                *(When(pk=pk, then=Value(q)) for pk, q in quantities.items()),
+                output_field=IntegerField(),
+            )
+        )
     catalog_changed()
 
 

@@ -1,6 +1,8 @@
 """Every change to stock; each records a StockAdjustment: who, how much and why."""
 
 from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
 
 from realtime.models import NotificationKind
 from realtime.services import notification_send_staff
@@ -19,31 +21,71 @@ def stock_apply_locked(
     actor=None,
     note: str = "",
 ) -> StockRecord:
-    """Change a stock row the caller has already locked (see `locks.py`).
+    """Change one stock row the caller has already locked (see `locks.py`).
 
     Raises InsufficientStock, changing nothing, if the result would be negative.
     """
-    if record.quantity + delta < 0:
-        raise InsufficientStock(product_id=record.product_id, available=record.quantity)
-    before = record.quantity
-    record.quantity += delta
-    record.save(update_fields=["quantity", "updated_at"])
-    StockAdjustment.objects.create(
-        stock_record=record,
-        delta=delta,
-        quantity_after=record.quantity,
-        reason=reason,
-        actor=actor,
-        note=note[:255],
-    )
-    # Here, under the row lock, exactly one transaction sees stock cross the
-    # threshold, whichever path (an order, a damage write-off) took it down.
-    if before >= record.low_stock_threshold > record.quantity:
-        _notify_low_stock(record=record)
-    stock_changed.send(
-        sender=StockRecord, changes={record.product_id: (before, record.quantity)}
+    stock_apply_many_locked(
+        deltas=[(record, delta)], reason=reason, actor=actor, note=note
     )
     return record
+
+
+def stock_apply_many_locked(
+    *,
+    deltas: list[tuple[StockRecord, int]],
+    reason: str,
+    actor=None,
+    note: str = "",
+) -> None:
+    """Change stock rows the caller has already locked, in one UPDATE and one
+    insert of adjustments whatever their number (an order's lines, say).
+
+    Raises InsufficientStock for the first row that would go negative, changing
+    nothing. Updates the records in place.
+    """
+    for record, delta in deltas:
+        if record.quantity + delta < 0:
+            raise InsufficientStock(
+                product_id=record.product_id, available=record.quantity
+            )
+    changes = {}
+    for record, delta in deltas:
+        changes[record.product_id] = (record.quantity, record.quantity + delta)
+        record.quantity += delta
+    now = timezone.now()
+    if len(deltas) == 1:
+        record = deltas[0][0]
+        record.save(update_fields=["quantity", "updated_at"])
+    else:
+        StockRecord.objects.filter(pk__in=[record.pk for record, _ in deltas]).update(
+            quantity=Case(
+                *(
+                    When(pk=record.pk, then=Value(record.quantity))
+                    for record, _ in deltas
+                ),
+                output_field=IntegerField(),
+            ),
+            updated_at=now,
+        )
+    StockAdjustment.objects.bulk_create(
+        StockAdjustment(
+            stock_record=record,
+            delta=delta,
+            quantity_after=record.quantity,
+            reason=reason,
+            actor=actor,
+            note=note[:255],
+        )
+        for record, delta in deltas
+    )
+    for record, _ in deltas:
+        before, after = changes[record.product_id]
+        # Here, under the row lock, exactly one transaction sees stock cross the
+        # threshold, whichever path (an order, a damage write-off) took it down.
+        if before >= record.low_stock_threshold > after:
+            _notify_low_stock(record=record)
+    stock_changed.send(sender=StockRecord, changes=changes)
 
 
 def _notify_low_stock(*, record: StockRecord) -> None:

@@ -25,7 +25,7 @@ from commerce.catalog.errors import ProductUnavailable
 from commerce.inventory.errors import InsufficientStock
 from commerce.inventory.locks import lock_stock_records
 from commerce.inventory.models import StockAdjustment
-from commerce.inventory.services import stock_apply_locked
+from commerce.inventory.services import stock_apply_many_locked
 from realtime.models import NotificationKind
 from realtime.services import notification_send, notification_send_staff
 
@@ -111,14 +111,12 @@ def _place_in_transaction(*, user) -> Order:
     for line in lines:
         line.order = order
     OrderLine.objects.bulk_create(lines)
-    for item in items:
-        stock_apply_locked(
-            record=records[item.product_id],
-            delta=-item.quantity,
-            reason=StockAdjustment.Reason.ORDER,
-            actor=user,
-            note=order.number,
-        )
+    stock_apply_many_locked(
+        deltas=[(records[item.product_id], -item.quantity) for item in items],
+        reason=StockAdjustment.Reason.ORDER,
+        actor=user,
+        note=order.number,
+    )
     CartItem.objects.filter(cart=cart).delete()
     OrderEvent.objects.create(
         order=order, actor=user, from_status="", to_status=OrderStatus.PENDING

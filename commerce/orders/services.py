@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from commerce.inventory.models import StockAdjustment
 from commerce.inventory.services import (
-    stock_apply_locked,
+    stock_apply_many_locked,
     stock_records_ensure_and_lock,
 )
 from realtime.models import NotificationKind
@@ -83,14 +83,12 @@ def _restock(*, order: Order, actor) -> None:
     records = stock_records_ensure_and_lock(
         product_ids=[line.product_id for line in lines]
     )
-    for line in lines:
-        stock_apply_locked(
-            record=records[line.product_id],
-            delta=line.quantity,
-            reason=StockAdjustment.Reason.CANCELLATION,
-            actor=actor,
-            note=order.number,
-        )
+    stock_apply_many_locked(
+        deltas=[(records[line.product_id], line.quantity) for line in lines],
+        reason=StockAdjustment.Reason.CANCELLATION,
+        actor=actor,
+        note=order.number,
+    )
 
 
 def order_cancel(*, order_id: int, actor) -> Order:

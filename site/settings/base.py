@@ -231,6 +231,9 @@ NOTIFICATION_EMAIL_MAX_ATTEMPTS = 6
 # worker and the relay may hand the mail to another.
 NOTIFICATION_EMAIL_CLAIM_TTL = 120
 NOTIFICATION_RELAY_AFTER_SECONDS = 60
+# Push and email enqueue after commit on a thread of the process, off the request's
+# path (realtime/delivery.py); inline where tasks run inline (no broker, unit tests).
+NOTIFICATION_DELIVERY_IN_BACKGROUND = not CELERY_TASK_ALWAYS_EAGER
 
 # --- Third-party services (optional)
 CLOUDINARY_URL = ENV.cloudinary_url

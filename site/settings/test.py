@@ -18,6 +18,7 @@ CELERY_TASK_ALWAYS_EAGER = ENV.celery_task_always_eager is not False  # noqa: F4
 if CELERY_TASK_ALWAYS_EAGER:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_EAGER_PROPAGATES = True
+NOTIFICATION_DELIVERY_IN_BACKGROUND = not CELERY_TASK_ALWAYS_EAGER
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": 0}
 # Each test process gets its own cache keyspace on the shared Redis.

@@ -1,8 +1,11 @@
 """The outbox contract: rows written in the caller's transaction, delivery after it."""
 
+import threading
+
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.test import override_settings
 
 from realtime.models import DeliveryState, Notification, NotificationKind
 from realtime.services import notification_send, notification_send_staff
@@ -115,3 +118,33 @@ def test_broker_down_leaves_the_email_pending_for_the_relay(settings):
     assert notification_email_relay.apply(kwargs={"older_than_seconds": 0}).get() == 1
     n.refresh_from_db()
     assert n.email_state == DeliveryState.SENT
+
+
+@override_settings(NOTIFICATION_DELIVERY_IN_BACKGROUND=True)
+def test_with_a_broker_delivery_leaves_the_request_and_still_happens(monkeypatch):
+    """The commit returns while the push is still blocked on the background thread;
+    once it is let go, the push and the mail both happen."""
+    from realtime import delivery
+
+    release, started = threading.Event(), threading.Event()
+    real_push = delivery.push
+
+    def held_push(notifications, *, staff):
+        started.set()
+        assert release.wait(timeout=10)
+        real_push(notifications, staff=staff)
+
+    monkeypatch.setattr(delivery, "push", held_push)
+    user = UserFactory()
+    with transaction.atomic():
+        n = notification_send(
+            user=user, kind=NotificationKind.ORDER_PLACED, title="t", body="b", data={}
+        )
+    assert started.wait(timeout=10)  # the caller is here while the push waits
+    n.refresh_from_db()
+    assert (n.push_state, mail.outbox) == (DeliveryState.PENDING, [])
+    release.set()
+    assert delivery.wait_for_background_deliveries()
+    n.refresh_from_db()
+    assert (n.push_state, n.email_state) == (DeliveryState.SENT, DeliveryState.SENT)
+    assert len(mail.outbox) == 1

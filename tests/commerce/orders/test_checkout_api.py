@@ -128,6 +128,26 @@ class TestPlacingAnOrder:
         assert alert.user == admin_user
         assert alert.data == {"product_id": product.pk, "quantity": 4, "threshold": 5}
 
+    def test_a_multi_line_order_takes_each_line_once_and_alerts_per_product(
+        self, customer, customer_client, admin_user
+    ):
+        lamp = create_product(sku="LAMP", stock=6)  # threshold 5: 6 -> 3 crosses
+        desk = create_product(sku="DESK", stock=9)  # 9 -> 8: stays above
+        bulb = create_product(sku="BULB", stock=5)  # 5 -> 0 crosses
+        fill_cart(customer, (lamp, 3), (desk, 1), (bulb, 5))
+        assert checkout(customer_client).status_code == 201
+        assert (stock(lamp), stock(desk), stock(bulb)) == (3, 8, 0)
+        taken = StockAdjustment.objects.filter(reason=StockAdjustment.Reason.ORDER)
+        assert sorted(taken.values_list("stock_record__product__sku", "delta")) == [
+            ("BULB", -5),
+            ("DESK", -1),
+            ("LAMP", -3),
+        ]
+        alerts = Notification.objects.filter(kind=NotificationKind.LOW_STOCK)
+        assert sorted(a.data["product_id"] for a in alerts) == sorted(
+            [lamp.pk, bulb.pk]
+        )
+
     def test_anonymous_is_401(self, api_client):
         assert checkout(api_client).status_code == 401
 
