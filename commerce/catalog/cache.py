@@ -13,14 +13,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "catalog:version"
-# Long enough to serve a browsing burst, short enough that a lost bump heals.
-RESPONSE_TTL_SECONDS = 300
 
 
 def _cache():
@@ -67,8 +66,13 @@ def etag_for(body: bytes) -> str:
 
 
 def cached_body(key: str, render: Callable[[], bytes]) -> CachedBody:
-    """The body for `key` at the current version, rendered only on a miss."""
-    version = catalog_version()
+    """The body for `key` at the current version, rendered only on a miss.
+
+    Entries live `CATALOG_CACHE_SECONDS` (long enough for a browsing burst, short
+    enough that a lost version bump heals); 0 turns the cache off.
+    """
+    ttl = settings.CATALOG_CACHE_SECONDS
+    version = catalog_version() if ttl > 0 else None
     if version is None:
         body = render()
         return CachedBody(body, etag_for(body))
@@ -83,7 +87,7 @@ def cached_body(key: str, render: Callable[[], bytes]) -> CachedBody:
     body = render()
     entry = CachedBody(body, etag_for(body))
     try:
-        _cache().set(full_key, (entry.body, entry.etag), RESPONSE_TTL_SECONDS)
+        _cache().set(full_key, (entry.body, entry.etag), ttl)
     except Exception as exc:  # noqa: BLE001
         logger.warning("catalog cache write failed: %r", exc)
     return entry

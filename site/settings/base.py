@@ -235,6 +235,9 @@ NOTIFICATION_RELAY_AFTER_SECONDS = 60
 # path (realtime/delivery.py); inline where tasks run inline (no broker, unit tests).
 NOTIFICATION_DELIVERY_IN_BACKGROUND = not CELERY_TASK_ALWAYS_EAGER
 
+# --- Catalog reads are cached under a version every change moves on (catalog/cache.py)
+CATALOG_CACHE_SECONDS = ENV.catalog_cache_seconds
+
 # --- Third-party services (optional)
 CLOUDINARY_URL = ENV.cloudinary_url
 if CLOUDINARY_URL:

@@ -30,6 +30,7 @@ class Environment:
     channel_layer_prefix: str
     celery_task_always_eager: bool | None
     celery_queue: str
+    catalog_cache_seconds: int
 
 
 def read_environment() -> Environment:
@@ -56,6 +57,8 @@ def read_environment() -> Environment:
         celery_task_always_eager=_env.bool("CELERY_TASK_ALWAYS_EAGER", default=None),
         # Default queue name; a flow test's worker and its producers use their own.
         celery_queue=_env.str("CELERY_QUEUE", default="celery"),
+        # How long a cached catalog answer may live; 0 turns the cache off.
+        catalog_cache_seconds=_env.int("CATALOG_CACHE_SECONDS", default=300),
     )
 
 

@@ -163,3 +163,15 @@ class TestCachedReads:
             response = api_client.get(f"/api/v1/products/{product.pk}/")
         assert response.status_code == 200
         assert response.json()["price"] == "20.00"
+
+
+@pytest.mark.django_db
+def test_a_cache_lifetime_of_zero_turns_the_cache_off(api_client, settings):
+    """Inside one uncommitted test transaction the version never moves, so only a
+    cache that is off can show the second price."""
+    product = create_product(price="20.00")
+    url = f"/api/v1/products/{product.pk}/"
+    settings.CATALOG_CACHE_SECONDS = 0
+    assert api_client.get(url).json()["price"] == "20.00"
+    services.product_update(product_id=product.pk, price=Decimal("30.00"))
+    assert api_client.get(url).json()["price"] == "30.00"
