@@ -35,6 +35,17 @@ ORDERINGS = {
 MAX_PAGE_ID = 2**31 - 1
 
 
+@dataclass(frozen=True)
+class GalleryImage:
+    """One photo of a product's gallery, as its payload shows it."""
+
+    image_id: int
+    file: str  # the stored file's name; its URL comes from the image storage
+    width: int
+    height: int
+    alt: str
+
+
 @dataclass
 class ProductCard:
     """Everything a product's payload shows, loaded for a page of products."""
@@ -51,7 +62,7 @@ class ProductCard:
     rating_count: int
     created_at: datetime | None
     updated_at: datetime | None
-    images: list[ProductGalleryImage] = field(default_factory=list)
+    images: list[GalleryImage] = field(default_factory=list)
 
     @property
     def pk(self) -> int:
@@ -60,6 +71,10 @@ class ProductCard:
 
 def category_by_slug(*, slug: str) -> CategoryPage | None:
     return CategoryPage.objects.filter(slug=slug).first()
+
+
+def category_id_by_slug(*, slug: str) -> int | None:
+    return CategoryPage.objects.filter(slug=slug).values_list("pk", flat=True).first()
 
 
 def product_list(
@@ -74,12 +89,12 @@ def product_list(
     """The shop's listing, filtered and ordered as a shopper asked: listing rows of
     available products (take their `product_id`s to `product_cards`)."""
     rows = ProductListing.objects.filter(available=True)
-    shelf = None
+    shelf_id = None
     if category:
-        shelf = category_by_slug(slug=category)
-        if shelf is None:
+        shelf_id = category_id_by_slug(slug=category)
+        if shelf_id is None:
             return rows.none()
-        rows = rows.filter(category_id=shelf.pk)
+        rows = rows.filter(category_id=shelf_id)
     if min_price is not None:
         rows = rows.filter(price__gte=min_price)
     if max_price is not None:
@@ -90,7 +105,7 @@ def product_list(
         rows = rows.filter(quantity__lte=0)
     ranked = bool(search and search.strip())
     if ranked:
-        rows = _ranked(rows, search.strip(), shelf=shelf)
+        rows = _ranked(rows, search.strip(), shelf_id=shelf_id)
     if ordering in ORDERINGS:
         return rows.order_by(*ORDERINGS[ordering])
     if ranked:
@@ -99,13 +114,13 @@ def product_list(
 
 
 def _ranked(
-    rows: QuerySet[ProductListing], query: str, *, shelf: CategoryPage | None
+    rows: QuerySet[ProductListing], query: str, *, shelf_id: int | None
 ) -> QuerySet[ProductListing]:
     """Keep the rows that match `query`, annotated with `search_rank` (higher is a
     better match)."""
     candidates = ProductPage.objects.available()
-    if shelf is not None:
-        candidates = candidates.child_of(shelf)
+    if shelf_id is not None:
+        candidates = candidates.child_of(Page.objects.get(pk=shelf_id))
     ids = product_search(queryset=candidates, query=query)
     if not ids:
         return rows.none().annotate(search_rank=Value(0))
@@ -178,11 +193,22 @@ def product_cards(*, product_ids: list[int]) -> list[ProductCard]:
     }
     gallery = (
         ProductGalleryImage.objects.filter(page_id__in=list(cards))
-        .select_related("image")
         .order_by("sort_order", "pk")
+        .values_list(
+            "page_id",
+            "image_id",
+            "image__file",
+            "image__width",
+            "image__height",
+            "alt",
+            "image__alt_text",
+        )
     )
-    for entry in gallery:
-        cards[entry.page_id].images.append(entry)
+    for page_id, image_id, file, width, height, alt, image_alt in gallery:
+        card = cards[page_id]
+        card.images.append(
+            GalleryImage(image_id, file, width, height, alt or image_alt or card.title)
+        )
     return [cards[pk] for pk in product_ids if pk in cards]
 
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from rest_framework import serializers
 from wagtail.rich_text import expand_db_html
 
-from cms.models import ProductPage
+from cms.models import ProductImage, ProductPage
 
 from .selectors import ProductCard, category_by_slug
 
@@ -76,19 +76,20 @@ def _timestamp(moment: datetime | None) -> str | None:
 def product_payloads(cards: list[ProductCard], *, request=None) -> list[dict]:
     """The API's product objects for `cards` (see `ProductSerializer`)."""
     currency = settings.CURRENCY
+    storage = ProductImage._meta.get_field("file").storage
     base = request.build_absolute_uri("/")[:-1] if request is not None else ""
     payloads = []
     for card in cards:
         images = []
         for entry in card.images:
-            url = entry.image.file.url
+            url = storage.url(entry.file)
             images.append(
                 {
                     "id": entry.image_id,
                     "url": base + url if url.startswith("/") else url,
-                    "width": entry.image.width,
-                    "height": entry.image.height,
-                    "alt": entry.alt or entry.image.alt_text or card.title,
+                    "width": entry.width,
+                    "height": entry.height,
+                    "alt": entry.alt,
                 }
             )
         average = card.rating_average
