@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Deploys one image to one Kubernetes overlay: the migration Job first, then the
-# rolling update of web, worker and beat. Called by infra/jenkins/Jenkinsfile; also
-# runnable by hand (docs/deployment.md).
+# rolling update of web (gunicorn), ws (daphne), worker and beat. Called by
+# infra/jenkins/Jenkinsfile; also runnable by hand (docs/deployment.md).
 #
 #   infra/jenkins/deploy.sh <overlay dir> <image repository> <tag>
 #
@@ -86,9 +86,10 @@ while :; do
   sleep 5
 done
 
-# 3. Everything else: the Deployments roll (web and worker surge, beat is recreated).
+# 3. Everything else: the Deployments roll (web, ws and worker surge, beat is
+# recreated), and the deploy is done only when every one of them is.
 "$kubectl" apply -f "$work/rendered.yaml" -l "$component!=migrate"
-for deployment in nexus-web nexus-worker nexus-beat; do
+for deployment in nexus-web nexus-ws nexus-worker nexus-beat; do
   "$kubectl" -n "$namespace" rollout status "deployment/$deployment" \
     --timeout="${rollout_timeout}s"
 done

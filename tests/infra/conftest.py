@@ -18,9 +18,10 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INFRA = REPO_ROOT / "infra"
+GUNICORN_CONFIG = INFRA / "gunicorn" / "gunicorn.conf.py"
 
-# shared/API.md, "Operations": every variable the settings read (DJANGO_SETTINGS_MODULE
-# aside, which the deployments set themselves).
+# docs/configuration.md: every variable the settings read (DJANGO_SETTINGS_MODULE aside,
+# which the deployments set themselves, and the test- and bench-only ones).
 API_ENVIRONMENT = frozenset(
     {
         "SECRET_KEY",
@@ -124,7 +125,7 @@ def run_manage(env: dict[str, str], *args: str) -> str:
 
 @dataclass
 class LiveApp:
-    """daphne serving nexus.asgi on a loopback port; env is what manage.py also gets."""
+    """A server of the app on a loopback port; env is what manage.py also gets."""
 
     port: int
     workdir: Path
@@ -192,19 +193,25 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _migrated["db"]
 
 
+def server_command(server: str, port: int) -> list[str]:
+    """How production starts each server (infra/docker/compose.yml), on loopback."""
+    commands = {
+        "daphne": ["daphne", "-b", "127.0.0.1", "-p", str(port)]
+        + ["nexus.asgi:application"],
+        "gunicorn": ["gunicorn", "--config", str(GUNICORN_CONFIG)]
+        + ["--bind", f"127.0.0.1:{port}", "nexus.wsgi:application"],
+    }
+    return [sys.executable, "-m", *commands[server]]
+
+
 @contextmanager
-def live_app(
-    workdir: Path, tmp_path_factory: pytest.TempPathFactory, **extra_env: str
-) -> Iterator[LiveApp]:
-    """daphne on a fresh, migrated SQLite database in workdir."""
-    env = live_env(workdir, **extra_env)
-    shutil.copyfile(migrated_database(tmp_path_factory), workdir / "db.sqlite3")
+def live_server(workdir: Path, env: dict[str, str], server: str) -> Iterator[LiveApp]:
+    """`server` (daphne or gunicorn) on the app whose database is already in workdir."""
     port = free_loopback_port()
-    log = workdir / "daphne.log"
+    log = workdir / f"{server}.log"
     with log.open("wb") as handle:
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-            + ["nexus.asgi:application"],
+            server_command(server, port),
             cwd=REPO_ROOT,
             env=env,
             stdout=handle,
@@ -215,19 +222,33 @@ def live_app(
         deadline = time.monotonic() + 60
         while True:
             if app.process.poll() is not None:
-                pytest.fail(f"daphne exited:\n{app.output()}", pytrace=False)
+                pytest.fail(f"{server} exited:\n{app.output()}", pytrace=False)
             try:
                 with urllib.request.urlopen(f"{app.base_url}/healthz", timeout=1):
                     break
             except OSError:
                 if time.monotonic() > deadline:
-                    pytest.fail(f"daphne never answered:\n{app.output()}")
+                    pytest.fail(f"{server} never answered:\n{app.output()}")
                 time.sleep(0.2)
         yield app
     finally:
         app.process.terminate()
         try:
-            app.process.wait(timeout=10)
+            app.process.wait(timeout=40)
         except subprocess.TimeoutExpired:
             app.process.kill()
             app.process.wait(timeout=10)
+
+
+@contextmanager
+def live_app(
+    workdir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    server: str = "daphne",
+    **extra_env: str,
+) -> Iterator[LiveApp]:
+    """`server` (daphne or gunicorn) on a fresh, migrated SQLite database in workdir."""
+    env = live_env(workdir, **extra_env)
+    shutil.copyfile(migrated_database(tmp_path_factory), workdir / "db.sqlite3")
+    with live_server(workdir, env, server) as app:
+        yield app

@@ -8,11 +8,18 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import API_ENVIRONMENT, INFRA, compose_binary, find_tool
+from .conftest import (
+    API_ENVIRONMENT,
+    GUNICORN_CONFIG,
+    INFRA,
+    REPO_ROOT,
+    compose_binary,
+    find_tool,
+)
 
 COMPOSE = INFRA / "docker" / "compose.yml"
 ENV_EXAMPLE = INFRA / "docker" / ".env.example"
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("web", "ws", "worker", "beat")
 ONE_SHOTS = ("migrate", "collectstatic")
 
 
@@ -129,8 +136,15 @@ def test_app_processes_share_one_image_and_run_the_documented_commands(compose: 
     services = compose["services"]
     assert len({services[n]["image"] for n in (*APP_SERVICES, *ONE_SHOTS)}) == 1
     web = services["web"]["command"]
-    assert web[0] == "daphne" and web[-1] == "nexus.asgi:application"
-    assert web[web.index("-p") + 1] == "8000"
+    assert web == [
+        "gunicorn",
+        "--config",
+        str(GUNICORN_CONFIG.relative_to(REPO_ROOT)),
+        "nexus.wsgi:application",
+    ]
+    ws = services["ws"]["command"]
+    assert ws[0] == "daphne" and ws[-1] == "nexus.asgi:application"
+    assert ws[ws.index("-p") + 1] == "8000"
     assert services["worker"]["command"][:4] == ["celery", "-A", "nexus", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "nexus", "beat"]
     assert services["migrate"]["command"] == [
@@ -154,6 +168,7 @@ def test_app_waits_for_healthy_services_and_finished_migrations(compose: dict):
     assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
     nginx = compose["services"]["nginx"]["depends_on"]
     assert nginx["web"]["condition"] == "service_healthy"
+    assert nginx["ws"]["condition"] == "service_healthy"
     assert nginx["collectstatic"]["condition"] == "service_completed_successfully"
 
 
@@ -168,8 +183,9 @@ def test_services_that_are_waited_on_have_healthchecks(compose: dict):
     for name in waited_on | {"worker", "nginx"}:
         check = services[name]["healthcheck"]
         assert not check.get("disable") and check["test"], name
-    web_check = " ".join(services["web"]["healthcheck"]["test"])
-    assert "/healthz" in web_check
+    for name in ("web", "ws"):
+        check = " ".join(services[name]["healthcheck"]["test"])
+        assert "http://127.0.0.1:8000/healthz" in check, name
 
 
 def test_only_nginx_publishes_ports(compose: dict):
@@ -205,3 +221,14 @@ def test_env_example_names_every_variable_the_app_reads():
     assert {"POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"} <= names
     # Secrets are left blank: a copied example must not start with a known key.
     assert "\nSECRET_KEY=\n" in text
+
+
+def test_nginx_sends_http_to_gunicorn_and_websockets_to_daphne(compose: dict):
+    services = compose["services"]
+    env = services["nginx"]["environment"]
+    assert env["NEXUS_WEB_UPSTREAM"] == "web:8000"
+    assert env["NEXUS_WS_UPSTREAM"] == "ws:8000"
+    assert services["web"]["command"][0] == "gunicorn"
+    assert services["ws"]["command"][0] == "daphne"
+    # gunicorn's graceful stop (30 s) must fit before compose kills the container.
+    assert services["web"]["stop_grace_period"] == "40s"

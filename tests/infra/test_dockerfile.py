@@ -1,9 +1,12 @@
 """The image: hadolint-clean, multi-stage, non-root, static files collected at build."""
 
+import fnmatch
 import re
 import subprocess
 
-from .conftest import INFRA, REPO_ROOT, find_tool
+import pytest
+
+from .conftest import GUNICORN_CONFIG, INFRA, REPO_ROOT, find_tool
 
 DOCKERFILE = INFRA / "docker" / "Dockerfile"
 
@@ -87,11 +90,11 @@ def test_healthcheck_hits_healthz_without_curl():
     assert "curl" not in healthcheck
 
 
-def test_default_command_is_daphne_on_port_8000():
+def test_default_command_is_gunicorn_with_the_repo_config_on_port_8000():
     (cmd,) = [args for keyword, args in instructions() if keyword == "CMD"]
-    assert cmd == (
-        '["daphne", "-b", "0.0.0.0", "-p", "8000", "nexus.asgi:application"]'
-    )
+    config = GUNICORN_CONFIG.relative_to(REPO_ROOT)
+    assert cmd == (f'["gunicorn", "--config", "{config}", "nexus.wsgi:application"]')
+    # The config binds 0.0.0.0:8000 (tests/infra/test_gunicorn.py).
     assert ("EXPOSE", "8000") in instructions()
 
 
@@ -99,3 +102,47 @@ def test_build_context_leaves_out_local_state_and_secrets():
     ignored = (REPO_ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     for entry in (".git", ".venv", "db.sqlite3", "media", "staticfiles", ".env"):
         assert entry in ignored, entry
+
+
+def ignored_by_docker(path: str) -> bool:
+    """Whether .dockerignore keeps `path` out of the build context.
+
+    Docker's rule: the last pattern that matches the path or one of its parent
+    directories decides, and a pattern starting with "!" lets the path back in.
+    """
+    lines = (REPO_ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    ignored = False
+    for line in lines:
+        pattern = line.strip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        keep = pattern.startswith("!")
+        pattern = pattern.lstrip("!").strip("/")
+        if any(fnmatch.fnmatchcase(prefix, pattern) for prefix in prefixes):
+            ignored = not keep
+    return ignored
+
+
+@pytest.mark.parametrize(
+    ("path", "ignored"),
+    [
+        (str(GUNICORN_CONFIG.relative_to(REPO_ROOT)), False),
+        ("site/wsgi.py", False),
+        ("infra/docker/Dockerfile", True),
+        ("infra/k8s/base/web-deployment.yaml", True),
+        ("tests/infra/test_gunicorn.py", True),
+    ],
+)
+def test_build_context_keeps_the_gunicorn_config_and_no_other_infra(path, ignored):
+    assert (REPO_ROOT / path).is_file(), path
+    assert ignored_by_docker(path) is ignored
+
+
+def test_build_context_leaves_out_the_configs_bytecode():
+    """Tests import the config, which leaves a __pycache__ beside it."""
+    config = GUNICORN_CONFIG.relative_to(REPO_ROOT)
+    assert ignored_by_docker(
+        f"{config.parent}/__pycache__/gunicorn.conf.cpython-311.pyc"
+    )

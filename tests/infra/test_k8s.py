@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import API_ENVIRONMENT, INFRA, find_tool, load_yaml_documents
+from .conftest import (
+    API_ENVIRONMENT,
+    GUNICORN_CONFIG,
+    INFRA,
+    REPO_ROOT,
+    find_tool,
+    load_yaml_documents,
+)
 
 K8S = INFRA / "k8s"
 BASE = K8S / "base"
@@ -25,7 +32,15 @@ KUSTOMIZATIONS = {
 }
 # The oldest Kubernetes still commonly run, and the newest the validator knows.
 KUBERNETES_VERSIONS = ["1.29.0", "1.37.0"]
-APP_WORKLOADS = {"nexus-web", "nexus-worker", "nexus-beat", "nexus-migrate"}
+APP_WORKLOADS = {
+    "nexus-web",
+    "nexus-ws",
+    "nexus-worker",
+    "nexus-beat",
+    "nexus-migrate",
+}
+# The Deployments that serve traffic, each behind its own Service.
+SERVED = ("nexus-web", "nexus-ws")
 # What production pods must be given: THROTTLE_RATES is optional and has defaults.
 APP_ENVIRONMENT = API_ENVIRONMENT - {"THROTTLE_RATES"} | {"DJANGO_SETTINGS_MODULE"}
 
@@ -117,7 +132,7 @@ def test_kustomization_renders_to_valid_resources(name: str):
 
 
 @pytest.mark.parametrize("name", KUSTOMIZATIONS)
-def test_workloads_are_the_four_processes(name: str):
+def test_workloads_are_the_five_processes(name: str):
     assert set(pod_templates(render(name))) == APP_WORKLOADS
 
 
@@ -131,7 +146,7 @@ def test_beat_runs_exactly_once_even_during_a_deploy(name: str):
         h["spec"]["scaleTargetRef"]["name"]
         for h in by_kind(resources, "HorizontalPodAutoscaler").values()
     }
-    assert autoscaled == {"nexus-web", "nexus-worker"}
+    assert autoscaled == {"nexus-web", "nexus-ws", "nexus-worker"}
 
 
 @pytest.mark.parametrize("name", KUSTOMIZATIONS)
@@ -161,14 +176,36 @@ def test_every_container_has_requests_and_limits(name: str):
                 )
 
 
+@pytest.mark.parametrize("workload", SERVED)
 @pytest.mark.parametrize("name", KUSTOMIZATIONS)
-def test_web_probes_readiness_and_liveness(name: str):
-    web = pod_templates(render(name))["nexus-web"]["spec"]["containers"][0]
-    assert web["readinessProbe"]["httpGet"]["path"] == "/readyz"
-    assert web["livenessProbe"]["httpGet"]["path"] == "/healthz"
-    assert web["startupProbe"]["httpGet"]["path"] == "/healthz"
-    assert web["command"][0] == "daphne"
-    assert web["command"][-1] == "nexus.asgi:application"
+def test_servers_probe_readiness_and_liveness(name: str, workload: str):
+    server = pod_templates(render(name))[workload]["spec"]["containers"][0]
+    assert server["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert server["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert server["startupProbe"]["httpGet"]["path"] == "/healthz"
+    for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+        assert server[probe]["httpGet"]["port"] == "http", (workload, probe)
+
+
+@pytest.mark.parametrize("name", KUSTOMIZATIONS)
+def test_web_runs_gunicorn_and_ws_runs_daphne(name: str):
+    templates = pod_templates(render(name))
+    web = templates["nexus-web"]["spec"]["containers"][0]
+    assert web["command"] == [
+        "gunicorn",
+        "--config",
+        str(GUNICORN_CONFIG.relative_to(REPO_ROOT)),
+        "nexus.wsgi:application",
+    ]
+    ws = templates["nexus-ws"]["spec"]["containers"][0]
+    assert ws["command"][0] == "daphne"
+    assert ws["command"][-1] == "nexus.asgi:application"
+    # Both listen on 8000, the port the containers declare as "http".
+    assert ws["command"][ws["command"].index("-p") + 1] == "8000"
+    for server in (web, ws):
+        assert {p["name"]: p["containerPort"] for p in server["ports"]} == {
+            "http": 8000
+        }
 
 
 @pytest.mark.parametrize("name", KUSTOMIZATIONS)
@@ -207,13 +244,19 @@ def test_all_processes_run_one_image_and_one_config(name: str):
 def test_selectors_find_their_pods(name: str):
     resources = render(name)
     templates = pod_templates(resources)
-    web_labels = templates["nexus-web"]["metadata"]["labels"]
-    service = by_kind(resources, "Service")["nexus-web"]
-    assert service["spec"]["selector"].items() <= web_labels.items()
-    container_ports = {
-        p["name"] for p in templates["nexus-web"]["spec"]["containers"][0]["ports"]
-    }
-    assert {p["targetPort"] for p in service["spec"]["ports"]} <= container_ports
+    for workload in SERVED:
+        service = by_kind(resources, "Service")[workload]
+        selector = service["spec"]["selector"]
+        matched = [
+            w
+            for w, t in templates.items()
+            if selector.items() <= t["metadata"]["labels"].items()
+        ]
+        assert matched == [workload], (workload, matched)
+        container_ports = {
+            p["name"] for p in templates[workload]["spec"]["containers"][0]["ports"]
+        }
+        assert {p["targetPort"] for p in service["spec"]["ports"]} <= container_ports
     for pdb in by_kind(resources, "PodDisruptionBudget").values():
         selector = pdb["spec"]["selector"]["matchLabels"]
         matched = [
@@ -236,14 +279,17 @@ def test_ingress_carries_websockets_with_long_timeouts(name: str):
         for s in by_kind(render(name), "Service").values()
         for p in s["spec"]["ports"]
     }
-    paths = {}
+    paths, backends = {}, {}
     for ingress in ingresses.values():
         for rule in ingress["spec"]["rules"]:
             for path in rule["http"]["paths"]:
                 backend = path["backend"]["service"]
                 assert (backend["name"], backend["port"]["name"]) in service_ports
                 paths[path["path"]] = ingress["metadata"]["annotations"]
+                backends[path["path"]] = backend["name"]
         assert ingress["spec"]["tls"], "every host is served over TLS"
+    # Websockets to daphne, everything else to gunicorn.
+    assert backends == {"/ws/": "nexus-ws", "/": "nexus-web"}
     prefix = "nginx.ingress.kubernetes.io/"
     assert int(paths["/ws/"][prefix + "proxy-read-timeout"]) >= 3600
     assert int(paths["/ws/"][prefix + "proxy-send-timeout"]) >= 3600
@@ -296,6 +342,18 @@ def test_production_keeps_three_web_pods_and_more_memory():
     assert hpa["spec"]["minReplicas"] >= 3
     web = pod_templates(resources)["nexus-web"]["spec"]["containers"][0]
     assert web["resources"]["limits"]["memory"] == "2Gi"
+
+
+def test_production_ws_pods_get_memory_for_sockets_and_one_cpu():
+    resources = render("production")
+    hpa = by_kind(resources, "HorizontalPodAutoscaler")["nexus-ws"]
+    assert hpa["spec"]["minReplicas"] >= 2
+    base_hpa = by_kind(render("base"), "HorizontalPodAutoscaler")["nexus-ws"]
+    assert hpa["spec"]["maxReplicas"] > base_hpa["spec"]["maxReplicas"]
+    ws = pod_templates(resources)["nexus-ws"]["spec"]["containers"][0]
+    assert ws["resources"]["limits"]["memory"] == "2Gi"
+    # One daphne process runs one event loop: a second CPU would sit idle.
+    assert ws["resources"]["limits"]["cpu"] == "1"
 
 
 @pytest.mark.parametrize("path", OVERLAY_FILES, ids=lambda p: str(p.parent.name))

@@ -1,8 +1,10 @@
-"""nginx before daphne: the template renders, passes `nginx -t` and proxies for real.
+"""nginx before the app: the template renders, passes `nginx -t` and proxies for real.
 
-A throwaway nginx listens on free loopback ports in front of a tiny backend written
-here (the `websockets` library answers both plain HTTP and the websocket handshake), so
-the headers nginx forwards and the websocket upgrade are seen from the app's side.
+A throwaway nginx listens on free loopback ports in front of two tiny backends written
+here, one standing in for gunicorn (upstream nexus_web) and one for daphne (nexus_ws).
+Each is the `websockets` library, which answers both plain HTTP and the websocket
+handshake and says which backend it is, so the route nginx picked, the headers it
+forwards and the websocket upgrade are seen from the app's side.
 """
 
 import gzip
@@ -18,6 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -134,14 +137,20 @@ class Proxy:
             conn.close()
 
 
-def answer_http(connection: ServerConnection, request: Request) -> Response | None:
+def answer_http(
+    name: str, connection: ServerConnection, request: Request
+) -> Response | None:
     """Plain requests get their own headers back as JSON; handshakes go on."""
     if request.headers.get("Upgrade", "").lower() == "websocket":
         return None
     if request.path.startswith("/big"):
         payload = BIG_JSON
     else:
-        payload = {"path": request.path, "headers": dict(request.headers.raw_items())}
+        payload = {
+            "server": name,
+            "path": request.path,
+            "headers": dict(request.headers.raw_items()),
+        }
     headers = Headers(
         [("Content-Type", "application/json"), ("Connection", "keep-alive")]
     )
@@ -152,12 +161,13 @@ def answer_http(connection: ServerConnection, request: Request) -> Response | No
     return Response(200, "OK", headers, body)
 
 
-def echo_handshake(websocket: ServerConnection) -> None:
+def echo_handshake(name: str, websocket: ServerConnection) -> None:
     """Each message comes back with the handshake headers the backend received."""
     for message in websocket:
         websocket.send(
             json.dumps(
                 {
+                    "server": name,
                     "echo": message,
                     "path": websocket.request.path,
                     "headers": dict(websocket.request.headers.raw_items()),
@@ -166,21 +176,36 @@ def echo_handshake(websocket: ServerConnection) -> None:
         )
 
 
-@pytest.fixture(scope="module")
-def backend() -> Iterator[int]:
+@contextmanager
+def stand_in(name: str) -> Iterator[int]:
+    """A backend on a free loopback port that puts `name` in every answer."""
     port = free_port()
     server = serve(
-        echo_handshake,
+        partial(echo_handshake, name),
         "127.0.0.1",
         port,
-        process_request=answer_http,
+        process_request=partial(answer_http, name),
         compression=None,
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield port
-    server.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield port
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def web_backend() -> Iterator[int]:
+    with stand_in("web") as port:
+        yield port
+
+
+@pytest.fixture(scope="module")
+def ws_backend() -> Iterator[int]:
+    with stand_in("ws") as port:
+        yield port
 
 
 def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
@@ -196,7 +221,7 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"nginx did not listen on {port}: {log.read_text(errors='replace')}")
 
 
-def write_config(tmp: Path, upstream_port: int) -> tuple[Path, Proxy]:
+def write_config(tmp: Path, web_port: int, ws_port: int) -> tuple[Path, Proxy]:
     cert, key = make_certificate(tmp)
     static_root, media_root = tmp / "static", tmp / "media"
     (static_root / "css").mkdir(parents=True)
@@ -208,7 +233,8 @@ def write_config(tmp: Path, upstream_port: int) -> tuple[Path, Proxy]:
     site.write_text(
         render_template(
             {
-                "NEXUS_UPSTREAM": f"127.0.0.1:{upstream_port}",
+                "NEXUS_WEB_UPSTREAM": f"127.0.0.1:{web_port}",
+                "NEXUS_WS_UPSTREAM": f"127.0.0.1:{ws_port}",
                 "NEXUS_HTTP_LISTEN": f"127.0.0.1:{proxy.http_port}",
                 "NEXUS_HTTPS_LISTEN": f"127.0.0.1:{proxy.https_port}",
                 "NEXUS_TLS_CERT": str(cert),
@@ -224,10 +250,10 @@ def write_config(tmp: Path, upstream_port: int) -> tuple[Path, Proxy]:
 
 
 @contextmanager
-def running_proxy(tmp: Path, backend_port: int) -> Iterator[Proxy]:
-    """The repo's nginx site, templated into `tmp`, in front of `backend_port`."""
+def running_proxy(tmp: Path, web_port: int, ws_port: int) -> Iterator[Proxy]:
+    """The repo's nginx site in `tmp`: /ws/ to ws_port, everything else to web_port."""
     nginx = find_tool("nginx")
-    conf, proxy = write_config(tmp, backend_port)
+    conf, proxy = write_config(tmp, web_port, ws_port)
     log = tmp / "stderr.log"
     with log.open("wb") as stderr:
         process = subprocess.Popen(
@@ -243,15 +269,19 @@ def running_proxy(tmp: Path, backend_port: int) -> Iterator[Proxy]:
 
 
 @pytest.fixture(scope="module")
-def proxy(backend: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
-    with running_proxy(tmp_path_factory.mktemp("nginx"), backend) as proxy:
+def proxy(
+    web_backend: int, ws_backend: int, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Proxy]:
+    tmp = tmp_path_factory.mktemp("nginx")
+    with running_proxy(tmp, web_backend, ws_backend) as proxy:
         yield proxy
 
 
 def test_template_has_only_the_documented_placeholders():
     text = TEMPLATE.read_text(encoding="utf-8")
     assert set(PLACEHOLDER.findall(text)) == {
-        "NEXUS_UPSTREAM",
+        "NEXUS_WEB_UPSTREAM",
+        "NEXUS_WS_UPSTREAM",
         "NEXUS_HTTP_LISTEN",
         "NEXUS_HTTPS_LISTEN",
         "NEXUS_TLS_CERT",
@@ -267,7 +297,7 @@ def test_template_has_only_the_documented_placeholders():
 
 def test_rendered_config_passes_nginx_syntax_check(tmp_path: Path):
     nginx = find_tool("nginx")
-    conf, _ = write_config(tmp_path, upstream_port=free_port())
+    conf, _ = write_config(tmp_path, web_port=free_port(), ws_port=free_port())
     result = subprocess.run(
         # -e: a build whose default error log is a root-owned file would warn first.
         [nginx, "-t", "-e", str(tmp_path / "error.log"), "-p", str(tmp_path)]
@@ -293,13 +323,14 @@ def test_plain_http_redirects_to_https_keeping_the_method(proxy: Proxy):
     conn.close()
 
 
-def test_http_request_reaches_daphne_with_forwarded_headers(proxy: Proxy):
+def test_http_request_reaches_the_web_upstream_with_forwarded_headers(proxy: Proxy):
     response, body = proxy.request(
         "GET", "/api/v1/products/?page=2", headers={"X-Forwarded-For": "203.0.113.9"}
     )
     assert response.status == 200
     seen = json.loads(body)
     headers = {k.lower(): v for k, v in seen["headers"].items()}
+    assert seen["server"] == "web"
     assert seen["path"] == "/api/v1/products/?page=2"
     assert headers["host"] == f"localhost:{proxy.https_port}"
     assert headers["x-forwarded-proto"] == "https"
@@ -356,12 +387,30 @@ def test_body_over_the_upload_limit_is_refused_before_reaching_the_app(proxy: Pr
     assert response.status == 413
 
 
+@pytest.mark.parametrize(
+    ("path", "server"),
+    [
+        ("/healthz", "web"),
+        ("/readyz", "web"),
+        ("/admin/login/", "web"),
+        ("/api/v1/docs/", "web"),
+        ("/wsx/", "web"),
+        ("/ws/notifications/", "ws"),
+    ],
+)
+def test_only_ws_paths_go_to_the_ws_upstream(proxy: Proxy, path: str, server: str):
+    response, body = proxy.request("GET", path)
+    assert response.status == 200
+    assert json.loads(body)["server"] == server
+
+
 def test_websocket_upgrade_passes_through_with_forwarded_headers(proxy: Proxy):
     uri = f"wss://localhost:{proxy.https_port}/ws/notifications/?token=abc"
     with ws_connect(uri, ssl=proxy.tls_context(), open_timeout=10) as websocket:
         websocket.send("hello")
         reply = json.loads(websocket.recv(timeout=10))
     headers = {k.lower(): v for k, v in reply["headers"].items()}
+    assert reply["server"] == "ws"
     assert reply["echo"] == "hello"
     assert reply["path"] == "/ws/notifications/?token=abc"
     assert headers["upgrade"].lower() == "websocket"

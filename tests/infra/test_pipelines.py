@@ -144,8 +144,30 @@ def test_deploy_migrates_before_the_rolling_update(tmp_path: Path):
     ]
     assert order == sorted(order), calls
     assert all("-n nexus " in c for c in calls if "rollout" in c or "job" in c)
-    for workload in ("nexus-web", "nexus-worker", "nexus-beat"):
-        index_of(calls, f"rollout status deployment/{workload}")
+    rollouts = [c.split("deployment/")[1].split()[0] for c in calls if "rollout" in c]
+    assert rollouts == ["nexus-web", "nexus-ws", "nexus-worker", "nexus-beat"]
+
+
+def test_deploy_waits_for_every_deployment_it_renders(tmp_path: Path):
+    code, calls, stderr = run_deploy(tmp_path, job_state="Complete")
+    assert code == 0, stderr
+    applied = (tmp_path / "calls.log.applied.yaml").read_text()
+    deployments = {
+        doc["metadata"]["name"]
+        for doc in yaml.safe_load_all(applied)
+        if doc and doc["kind"] == "Deployment"
+    }
+    waited = {c.split("deployment/")[1].split()[0] for c in calls if "rollout" in c}
+    assert (
+        waited
+        == deployments
+        == {
+            "nexus-web",
+            "nexus-ws",
+            "nexus-worker",
+            "nexus-beat",
+        }
+    )
 
 
 def test_deploy_applies_the_image_it_was_given(tmp_path: Path):
