@@ -35,9 +35,21 @@ class Benchmark(NamedTuple):
 
 BENCHMARKS = [
     Benchmark(
+        "catalog",
+        "catalog.py",
+        "--products 10000 --requests 3000 --concurrency 50 --workers 4",
+        "## Catalog",
+    ),
+    Benchmark(
+        "catalog-100k",
+        "catalog.py",
+        "--products 100000 --requests 3000 --concurrency 50 --workers 4 --no-peer",
+        "## Catalog",
+    ),
+    Benchmark(
         "checkout",
         "checkout.py",
-        "--buyers 400 --concurrency 20 --servers 2",
+        "--buyers 200 --hot-stock 100 --concurrency 50 --workers 4",
         "## Checkout",
     ),
     Benchmark(

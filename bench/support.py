@@ -1,4 +1,4 @@
-"""What the benchmarks share: their environment, a migrated scratch database, daphne."""
+"""What the benchmarks share: their environment, a scratch database, the servers."""
 
 import os
 import subprocess
@@ -28,6 +28,8 @@ def bench_env(*, db_name: str, queue: str, channel_prefix: str) -> dict[str, str
         "CHANNEL_LAYER_PREFIX": channel_prefix,
         "EMAIL_URL": "consolemail://",
         "THROTTLE_RATES": "off",
+        # One address opens every socket of the websocket benchmark.
+        "WEBSOCKETS_PER_ADDRESS": "0",
     }
 
 
@@ -56,21 +58,65 @@ def create_and_migrate(*, db_name: str, env: dict[str, str]) -> None:
 def start_servers(
     ports: list[int], *, env: dict[str, str], log_dir: Path | None = None
 ) -> list[subprocess.Popen]:
-    """One `daphne nexus.asgi:application` per port on HOST, returned once each
-    answers GET /healthz. With `log_dir`, each writes daphne-<port>.log there (the
-    tracebacks of any 500); without, its output is dropped."""
+    """One `daphne nexus.asgi:application` per port on HOST (the websocket server),
+    returned once each answers GET /healthz. With `log_dir`, each writes
+    daphne-<port>.log there (the tracebacks of any 500); without, output is dropped."""
     daphne = str(Path(sys.executable).parent / "daphne")
+    return _start(
+        [
+            (f"daphne-{port}", port, [daphne, "-b", HOST, "-p", str(port)])
+            for port in ports
+        ],
+        target="nexus.asgi:application",
+        env=env,
+        log_dir=log_dir,
+    )
+
+
+def start_web(
+    port: int, *, env: dict[str, str], workers: int, log_dir: Path | None = None
+) -> list[subprocess.Popen]:
+    """The HTTP server as production runs it: gunicorn with the repository's config
+    (infra/gunicorn/gunicorn.conf.py) and `workers` worker processes on one port."""
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    command = [
+        gunicorn,
+        "--config",
+        str(ROOT / "infra" / "gunicorn" / "gunicorn.conf.py"),
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "/dev/null",
+    ]
+    return _start(
+        [(f"gunicorn-{port}", port, command)],
+        target="nexus.wsgi:application",
+        env=env,
+        log_dir=log_dir,
+    )
+
+
+def _start(
+    servers: list[tuple[str, int, list[str]]],
+    *,
+    target: str,
+    env: dict[str, str],
+    log_dir: Path | None,
+) -> list[subprocess.Popen]:
     if log_dir is not None:
         log_dir.mkdir(exist_ok=True)
-    servers = []
-    for port in ports:
-        if log_dir is None:
-            output = subprocess.DEVNULL
-        else:
-            output = open(log_dir / f"daphne-{port}.log", "wb")  # noqa: SIM115
-        servers.append(
+    started = []
+    for name, _, command in servers:
+        output = (
+            subprocess.DEVNULL
+            if log_dir is None
+            else open(log_dir / f"{name}.log", "wb")  # noqa: SIM115
+        )
+        started.append(
             subprocess.Popen(
-                [daphne, "-b", HOST, "-p", str(port), "nexus.asgi:application"],
+                [*command, target],
                 cwd=ROOT,
                 env={**os.environ, **env},
                 stdout=output,
@@ -78,12 +124,12 @@ def start_servers(
             )
         )
     try:
-        for port in ports:
+        for _, port, _ in servers:
             _wait_for_health(port, timeout=60)
     except BaseException:
-        stop_servers(servers)
+        stop_servers(started)
         raise
-    return servers
+    return started
 
 
 def _wait_for_health(port: int, *, timeout: float) -> None:
@@ -95,7 +141,7 @@ def _wait_for_health(port: int, *, timeout: float) -> None:
         except requests.ConnectionError:
             pass
         if time.time() > deadline:
-            raise SystemExit(f"daphne on port {port} did not start")
+            raise SystemExit(f"the server on port {port} did not start")
         time.sleep(0.3)
 
 

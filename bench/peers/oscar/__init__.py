@@ -1,0 +1,1 @@
+"""The django-oscar + oscarapi peer; bench scripts use its peer module."""

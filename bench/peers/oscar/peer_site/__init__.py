@@ -1,0 +1,1 @@
+"""The django-oscar peer's project: settings, URLs, WSGI app and bench commands."""
