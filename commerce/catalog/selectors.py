@@ -73,10 +73,6 @@ def category_by_slug(*, slug: str) -> CategoryPage | None:
     return CategoryPage.objects.filter(slug=slug).first()
 
 
-def category_id_by_slug(*, slug: str) -> int | None:
-    return CategoryPage.objects.filter(slug=slug).values_list("pk", flat=True).first()
-
-
 def product_list(
     *,
     category: str | None = None,
@@ -89,12 +85,9 @@ def product_list(
     """The shop's listing, filtered and ordered as a shopper asked: listing rows of
     available products (take their `product_id`s to `product_cards`)."""
     rows = ProductListing.objects.filter(available=True)
-    shelf_id = None
     if category:
-        shelf_id = category_id_by_slug(slug=category)
-        if shelf_id is None:
-            return rows.none()
-        rows = rows.filter(category_id=shelf_id)
+        # A join rather than a lookup first: one round trip fewer per listing.
+        rows = rows.filter(category__slug=category)
     if min_price is not None:
         rows = rows.filter(price__gte=min_price)
     if max_price is not None:
@@ -105,7 +98,7 @@ def product_list(
         rows = rows.filter(quantity__lte=0)
     ranked = bool(search and search.strip())
     if ranked:
-        rows = _ranked(rows, search.strip(), shelf_id=shelf_id)
+        rows = _ranked(rows, search.strip(), category=category)
     if ordering in ORDERINGS:
         return rows.order_by(*ORDERINGS[ordering])
     if ranked:
@@ -114,13 +107,16 @@ def product_list(
 
 
 def _ranked(
-    rows: QuerySet[ProductListing], query: str, *, shelf_id: int | None
+    rows: QuerySet[ProductListing], query: str, *, category: str | None
 ) -> QuerySet[ProductListing]:
     """Keep the rows that match `query`, annotated with `search_rank` (higher is a
     better match)."""
     candidates = ProductPage.objects.available()
-    if shelf_id is not None:
-        candidates = candidates.child_of(Page.objects.get(pk=shelf_id))
+    if category:
+        shelf = category_by_slug(slug=category)
+        if shelf is None:
+            return rows.none().annotate(search_rank=Value(0))
+        candidates = candidates.child_of(shelf)
     ids = product_search(queryset=candidates, query=query)
     if not ids:
         return rows.none().annotate(search_rank=Value(0))
