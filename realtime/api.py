@@ -70,6 +70,8 @@ class WebsocketTicketView(APIView):
     """
 
     permission_classes = [IsAuthenticated]
+    # Stricter than `user`: a ticket per websocket connect is all a client needs.
+    throttle_scope = "ws_ticket"
 
     @extend_schema(request=None, responses={201: TicketSerializer})
     def post(self, request: Request) -> Response:

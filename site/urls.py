@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -11,6 +11,8 @@ from drf_spectacular.views import (
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from nexus.api.errors import unknown_api_path
 
 # /api/v1/: each app contributes its own routes.
 api_v1 = [
@@ -29,6 +31,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Whatever else is under /api/ is a JSON 404, before Wagtail's pages can see it.
+    re_path(r"^api/", unknown_api_path),
 ]
 
 if settings.DEBUG:
@@ -38,5 +42,6 @@ if settings.DEBUG:
 
 urlpatterns += [path("", include(wagtail_urls))]
 
+handler400 = "nexus.api.errors.bad_request"
 handler404 = "nexus.api.errors.not_found"
 handler500 = "nexus.api.errors.server_error"

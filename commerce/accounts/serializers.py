@@ -6,7 +6,10 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.serializers import (
+    PasswordField,
+    TokenObtainPairSerializer,
+)
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -43,6 +46,15 @@ class ProfileSerializer(serializers.Serializer):
 
 class TokenPairSerializer(TokenObtainPairSerializer):
     """email + password -> access and refresh; email matched case-insensitively."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # simplejwt's fields have no bound: a megabyte email was a database lookup
+        # and a megabyte password a hash before the 401. The bounds are register's.
+        self.fields[self.username_field] = serializers.CharField(
+            write_only=True, max_length=254
+        )
+        self.fields["password"] = PasswordField(max_length=128)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         if isinstance(attrs.get("email"), str):
@@ -87,3 +99,29 @@ class LogoutSerializer(serializers.Serializer):
             return RefreshToken(value)
         except TokenError as exc:
             raise InvalidToken(str(exc)) from exc
+
+
+def _password_field() -> serializers.CharField:
+    # Bounded like register's: hashing a megabyte password per request would be an
+    # easy denial of service.
+    return serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = _password_field()
+    new_password = _password_field()
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetAcceptedSerializer(serializers.Serializer):
+    detail = serializers.CharField(read_only=True)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    # A base64 bigint is at most 12 characters; Django's tokens are about 40.
+    uid = serializers.CharField(max_length=32)
+    token = serializers.CharField(max_length=128)
+    new_password = _password_field()

@@ -10,4 +10,17 @@ urlpatterns = [
     path("token/refresh/", api.RefreshView.as_view(), name="auth-token-refresh"),
     path("logout/", api.LogoutView.as_view(), name="auth-logout"),
     path("me/", api.MeView.as_view(), name="auth-me"),
+    path(
+        "password/change/",
+        api.PasswordChangeView.as_view(),
+        name="auth-password-change",
+    ),
+    path(
+        "password/reset/", api.PasswordResetView.as_view(), name="auth-password-reset"
+    ),
+    path(
+        "password/reset/confirm/",
+        api.PasswordResetConfirmView.as_view(),
+        name="auth-password-reset-confirm",
+    ),
 ]

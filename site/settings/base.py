@@ -12,7 +12,9 @@ from .env import (
 
 ENV = read_environment()
 
-SECRET_KEY = ENV.secret_key or "django-insecure-embedded-default-only-for-laptops"
+# No key is published with the code: dev.py falls back to a key of this machine
+# (SECRET_KEY_FILE), production refuses to start without SECRET_KEY.
+SECRET_KEY = ENV.secret_key or ""
 DEBUG = bool(ENV.debug)
 ALLOWED_HOSTS = ENV.allowed_hosts or ["localhost", "127.0.0.1", "[::1]", "testserver"]
 
@@ -108,6 +110,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A reset link (commerce/accounts/tokens.py) works once and for one hour.
+PASSWORD_RESET_TIMEOUT = 3600
+PASSWORD_RESET_URL = ENV.password_reset_url
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -174,6 +179,11 @@ if ENV.redis_url:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Open notification sockets (docs/notifications.md), 0 = no cap: a user's socket over
+# the cap closes their oldest with 4429; an address's is refused with 4429.
+WEBSOCKETS_PER_USER = ENV.websockets_per_user
+WEBSOCKETS_PER_ADDRESS = ENV.websockets_per_address
 
 # --- Celery: RabbitMQ when configured; tasks run inline on the embedded default.
 CELERY_BROKER_URL = ENV.celery_broker_url or "memory://"
@@ -257,7 +267,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "nexus.api.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -266,7 +276,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "nexus.api.errors.exception_handler",
+    # Every view: `anon` per address or `user` per user, plus its `throttle_scope`.
+    "DEFAULT_THROTTLE_CLASSES": ["nexus.api.throttles.RequestRateThrottle"],
     "DEFAULT_THROTTLE_RATES": throttle_rates(ENV.throttle_rates),
+    # The client address of throttles: X-Forwarded-For is believed only as far as
+    # there are proxies in front to vouch for it; none in development.
+    "NUM_PROXIES": ENV.trusted_proxies or 0,
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

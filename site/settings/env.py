@@ -4,6 +4,10 @@ With none of them set the app runs on the embedded default: SQLite, the in-memor
 channel layer, Celery tasks run inline, images on local disk and mail to the console.
 """
 
+import contextlib
+import os
+import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +21,7 @@ _env = environ.Env()
 @dataclass(frozen=True)
 class Environment:
     secret_key: str | None
+    secret_key_file: Path
     debug: bool | None
     allowed_hosts: list[str]
     database_url: str
@@ -27,15 +32,23 @@ class Environment:
     cloudinary_url: str | None
     currency: str
     throttle_rates: str | None
+    trusted_proxies: int | None
     channel_layer_prefix: str
     celery_task_always_eager: bool | None
     celery_queue: str
     catalog_cache_seconds: int
+    websockets_per_user: int
+    websockets_per_address: int
+    password_reset_url: str
 
 
 def read_environment() -> Environment:
     return Environment(
         secret_key=_env.str("SECRET_KEY", default=None),
+        # Where the dev settings keep a key of this machine when SECRET_KEY is unset.
+        secret_key_file=Path(
+            _env.str("SECRET_KEY_FILE", default=str(BASE_DIR / ".secret_key"))
+        ),
         debug=_env.bool("DEBUG", default=None),
         allowed_hosts=_env.list("ALLOWED_HOSTS", default=[]),
         database_url=_env.str(
@@ -50,6 +63,9 @@ def read_environment() -> Environment:
         cloudinary_url=_env.str("CLOUDINARY_URL", default=None),
         currency=_env.str("CURRENCY", default="USD").upper(),
         throttle_rates=_env.str("THROTTLE_RATES", default=None),
+        # Proxies in front whose X-Forwarded-For entry is trusted for the client
+        # address; unset: none in development, one (nginx) in production.
+        trusted_proxies=_env.int("TRUSTED_PROXIES", default=None),
         # Namespaces the channel layer's Redis keys: parallel test runs, or several
         # deployments on one Redis, must not see each other's groups.
         channel_layer_prefix=_env.str("CHANNEL_LAYER_PREFIX", default="asgi"),
@@ -59,7 +75,32 @@ def read_environment() -> Environment:
         celery_queue=_env.str("CELERY_QUEUE", default="celery"),
         # How long a cached catalog answer may live; 0 turns the cache off.
         catalog_cache_seconds=_env.int("CATALOG_CACHE_SECONDS", default=300),
+        # Caps on open websockets; a load test from one address sets 0 (no cap).
+        websockets_per_user=_env.int("WEBSOCKETS_PER_USER", default=10),
+        websockets_per_address=_env.int("WEBSOCKETS_PER_ADDRESS", default=50),
+        # The storefront page a password reset mail links to; {uid} and {token} are
+        # filled in, and the page posts them to /api/v1/auth/password/reset/confirm/.
+        password_reset_url=password_reset_url(
+            _env.str("PASSWORD_RESET_URL", default=DEFAULT_PASSWORD_RESET_URL)
+        ),
     )
+
+
+# The storefront's page, not this app's: it only offers the API the page posts to.
+DEFAULT_PASSWORD_RESET_URL = (
+    "http://127.0.0.1:8000/reset-password?uid={uid}&token={token}"  # noqa: S105
+)
+
+
+def password_reset_url(template: str) -> str:
+    """Refuse, at startup, a template that would mail broken links or fail to."""
+    if "{uid}" not in template or "{token}" not in template:
+        raise ValueError(f"PASSWORD_RESET_URL {template!r} needs {{uid}} and {{token}}")
+    try:
+        template.format(uid="", token="")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"PASSWORD_RESET_URL {template!r}: {exc!r}") from exc
+    return template
 
 
 def database_config(url: str) -> dict:
@@ -119,6 +160,11 @@ DEFAULT_THROTTLE_RATES = {
     "user": "1200/min",
     "login": "10/min",
     "register": "20/hour",
+    # Stricter than `anon`/`user`, counted on the same address or user.
+    "refresh": "30/min",
+    "ws_ticket": "30/min",
+    "password_reset": "5/hour",
+    "password_change": "10/hour",
 }
 
 
@@ -135,3 +181,33 @@ def throttle_rates(override: str | None) -> dict[str, str | None]:
             raise ValueError(f"THROTTLE_RATES entry {pair!r} is not scope=rate")
         rates[scope.strip()] = rate.strip()
     return rates
+
+
+def machine_secret_key(path: Path) -> str:
+    """The key in `path`, made on first use: random, mode 600, never in git.
+
+    Two processes starting together (runserver and its reloader) must agree: the key
+    is written to a temporary file and linked into place, which fails for the loser,
+    who then reads the winner's key.
+    """
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key-")
+    try:
+        with os.fdopen(fd, "w") as file:  # mkstemp makes the file mode 600
+            file.write(secrets.token_urlsafe(64) + "\n")
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> str:
+    key = path.read_text(encoding="utf-8").strip()
+    if len(key) < 50:
+        raise ValueError(f"{path} holds no usable secret key; delete it to get one")
+    return key

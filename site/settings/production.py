@@ -43,8 +43,9 @@ STORAGES = {
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # One proxy (nginx or the ingress) sits in front: trust its X-Forwarded-For hop.
-    "NUM_PROXIES": 1,
+    # One proxy (nginx or the ingress) sits in front: trust its X-Forwarded-For hop,
+    # unless TRUSTED_PROXIES counts otherwise.
+    "NUM_PROXIES": 1 if ENV.trusted_proxies is None else ENV.trusted_proxies,
 }
 
 LOG_FORMAT = "json"

@@ -217,3 +217,70 @@ def test_payment_keys_are_not_settings_until_payments_arrive():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False"]
+
+
+def setting_in(settings_module: str, expression: str, **env: str) -> str:
+    code = (
+        "import django;django.setup();from django.conf import settings;"
+        f"print({expression})"
+    )
+    result = run_with(settings_module, "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_dev_settings_without_a_secret_key_make_a_key_of_this_machine(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key = setting_in(
+        "nexus.settings.dev",
+        "settings.SECRET_KEY",
+        DEBUG="false",
+        SECRET_KEY_FILE=str(key_file),
+    )
+    assert len(key) >= 50
+    assert "insecure" not in key
+    assert key_file.read_text().strip() == key
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    # The next start signs with the same key: tokens survive a restart.
+    again = setting_in(
+        "nexus.settings.dev", "settings.SECRET_KEY", SECRET_KEY_FILE=str(key_file)
+    )
+    assert again == key
+
+
+def test_a_secret_key_in_the_environment_wins_over_the_key_file(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key = setting_in(
+        "nexus.settings.dev",
+        "settings.SECRET_KEY",
+        SECRET_KEY="x" * 60,
+        SECRET_KEY_FILE=str(key_file),
+    )
+    assert key == "x" * 60
+    assert not key_file.exists()
+
+
+def test_the_machine_key_file_stays_out_of_git():
+    from nexus.settings.env import read_environment
+
+    assert read_environment().secret_key_file.name == ".secret_key"
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", str(REPO / ".secret_key")], cwd=REPO, check=False
+    )
+    assert ignored.returncode == 0
+
+
+def test_forwarded_for_is_trusted_only_behind_a_configured_proxy_count():
+    expression = "settings.REST_FRAMEWORK.get('NUM_PROXIES')"
+    assert setting_in("nexus.settings.dev", expression) == "0"
+    assert setting_in("nexus.settings.dev", expression, TRUSTED_PROXIES="2") == "2"
+    assert setting_in("nexus.settings.production", expression, **PRODUCTION_ENV) == "1"
+    assert (
+        setting_in(
+            "nexus.settings.production",
+            expression,
+            TRUSTED_PROXIES="2",
+            **PRODUCTION_ENV,
+        )
+        == "2"
+    )
