@@ -28,6 +28,7 @@ from commerce.inventory.services import stock_set
 from .errors import DuplicateSku, ProductUnavailable
 from .listing import listing_sync
 from .locks import lock_product
+from .richtext import rich_text_clean
 
 CONTENT_FIELDS = ("title", "sku", "price", "description")
 
@@ -50,9 +51,14 @@ def _is_sku_clash(error: IntegrityError) -> bool:
 
 
 def _description_html(text: str) -> str:
-    """Staff may send HTML or plain text; plain text becomes escaped paragraphs."""
+    """Staff may send HTML or plain text; plain text becomes escaped paragraphs.
+
+    HTML keeps only what the admin's editor allows in the description, so no
+    script or event handler reaches the storefronts that render it.
+    """
     if "<" in text and ">" in text:
-        return text
+        features = ProductPage._meta.get_field("description").features
+        return rich_text_clean(text, features=features)
     paragraphs = [part.strip() for part in text.split("\n\n") if part.strip()]
     return "".join(f"<p>{html.escape(part)}</p>" for part in paragraphs)
 
