@@ -71,7 +71,7 @@ def access_token(proxy: Proxy) -> str:
 
 
 def open_socket(proxy: Proxy, query: str) -> ClientConnection:
-    # Channels' AllowedHostsOriginValidator refuses a handshake without an Origin.
+    # As a browser connects: with the site's own Origin, which the app checks.
     return ws_connect(
         f"wss://localhost:{proxy.https_port}/ws/notifications/{query}",
         ssl=proxy.tls_context(),

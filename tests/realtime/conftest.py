@@ -31,16 +31,29 @@ def token_for(user, **lifetime) -> str:
     return str(token)
 
 
-def communicator(query: str = "", origin: tuple | None = ORIGIN):
-    headers = [origin] if origin else []
-    return WebsocketCommunicator(
-        application, f"/ws/notifications/{query}", headers=headers
+def communicator(
+    query: str = "",
+    origin: tuple | None = ORIGIN,
+    *,
+    client: tuple[str, int] | None = None,
+    headers: tuple = (),
+):
+    """A socket on the app; `client` is the peer address daphne would put in scope."""
+    comm = WebsocketCommunicator(
+        application,
+        f"/ws/notifications/{query}",
+        headers=([origin] if origin else []) + list(headers),
     )
+    if client is not None:
+        comm.scope["client"] = list(client)
+    return comm
 
 
-async def open_socket(user=None, *, query: str | None = None):
+async def open_socket(user=None, *, query: str | None = None, **options):
     """A connected socket for `user` (by access token), asserting it stays open."""
-    comm = communicator(query if query is not None else f"?token={token_for(user)}")
+    comm = communicator(
+        query if query is not None else f"?token={token_for(user)}", **options
+    )
     connected, _ = await comm.connect(timeout=5)
     assert connected
     assert await comm.receive_nothing(timeout=0.2)

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 
 import pytest
 from channels.db import database_sync_to_async
@@ -168,14 +169,49 @@ async def test_foreign_origin_is_refused():
     await comm.disconnect()
 
 
-async def test_oversized_client_frame_closes_1009():
+async def test_socket_without_origin_stays_open():
+    # Apps and server clients send no Origin; only browsers do, and always.
+    user = await make_user()
+    comm = await open_socket(user, origin=None)
+    await comm.send_to(text_data=json.dumps({"type": "ping"}))
+    assert json.loads(await comm.receive_from()) == {"type": "pong"}
+    await comm.disconnect()
+
+
+async def test_origin_of_an_allowed_host_opens_and_others_are_refused(settings):
+    settings.ALLOWED_HOSTS = [".example.com", "localhost"]
+    user = await make_user()
+    for origin in [b"https://shop.example.com", b"http://localhost:8443"]:
+        comm = await open_socket(user, origin=(b"origin", origin))
+        await comm.disconnect()
+    for origin in [
+        b"http://evil.example",
+        b"https://example.com.evil.example",
+        b"null",
+    ]:
+        comm = communicator(f"?token={token_for(user)}", origin=(b"origin", origin))
+        connected, _ = await comm.connect(timeout=5)
+        assert not connected, origin
+        await comm.disconnect()
+
+
+async def test_oversized_client_frame_closes_4413_with_one_log_line(caplog):
     user = await make_user()
     comm = await open_socket(user)
     await comm.send_to(text_data=json.dumps({"type": "ping"}))
     assert json.loads(await comm.receive_from()) == {"type": "pong"}
-    await comm.send_to(text_data="x" * 5000)
-    assert await close_code(comm) == 1009
-    await comm.disconnect()
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        await comm.send_to(text_data="x" * 5000)
+        # 1009 is a code only the server itself may send: daphne refused it.
+        assert await close_code(comm) == 4413
+        await comm.disconnect()
+    (record,) = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert record.name == "realtime.consumers"
+    assert record.levelno == logging.WARNING
+    assert "5000 bytes" in record.getMessage()
+    assert "\n" not in record.getMessage()
+    assert all(r.exc_info is None for r in caplog.records)
 
 
 async def test_socket_closes_4401_when_its_token_expires():
