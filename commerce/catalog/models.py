@@ -46,6 +46,8 @@ class ProductListing(models.Model):
         indexes = [
             models.Index(
                 fields=["category", "price", "product"],
+                # Newest first within a price range sorts from the index alone.
+                include=["created_at"],
                 condition=models.Q(available=True),
                 name="listing_category_price",
             ),

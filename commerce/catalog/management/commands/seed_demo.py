@@ -120,10 +120,13 @@ class Command(BaseCommand):
             done += size
             progress.show(done)
         if products and connection.vendor == "postgresql":
-            # Fresh planner statistics: after a bulk insert they are stale until
-            # autovacuum comes round (a catalog page query measured 10.7 ms
-            # instead of 2.0 ms in the meantime).
+            # Fresh planner statistics and visibility map: after a bulk insert both
+            # are stale until autovacuum comes round (a catalog page query measured
+            # 10.7 ms instead of 2.0 ms; the listing's count read the heap instead
+            # of its index alone: 7 ms instead of 0.9 ms at 100k products).
             with connection.cursor() as cursor:
+                if not connection.in_atomic_block:  # VACUUM refuses a transaction
+                    cursor.execute("VACUUM ANALYZE catalog_productlisting")
                 cursor.execute("ANALYZE")
         self.stdout.write("")
         self.stdout.write(
