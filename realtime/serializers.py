@@ -13,7 +13,9 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class NotificationListQuerySerializer(serializers.Serializer):
-    unread = serializers.BooleanField(required=False, default=False)
+    unread = serializers.BooleanField(
+        required=False, default=False, help_text="`true`: only unread ones."
+    )
 
 
 class ReadAllSerializer(serializers.Serializer):

@@ -62,6 +62,20 @@ class TokenPairSerializer(TokenObtainPairSerializer):
         return super().validate(attrs)
 
 
+class TokensSerializer(serializers.Serializer):
+    """What sign-in and refresh answer (documents the OpenAPI schema)."""
+
+    access = serializers.CharField(
+        read_only=True,
+        help_text="Access JWT for `Authorization: Bearer`; valid 15 minutes.",
+    )
+    refresh = serializers.CharField(
+        read_only=True,
+        help_text="Refresh JWT, valid 7 days and usable once: trade it at "
+        "/api/v1/auth/token/refresh/ for a new pair.",
+    )
+
+
 class RotatingRefreshSerializer(serializers.Serializer):
     """Trade a refresh token for a new pair; a refresh token works exactly once.
 

@@ -1,4 +1,4 @@
-"""The cart's JSON as API.md gives it; money as two-place decimal strings."""
+"""The cart's JSON as the API gives it; money as two-place decimal strings."""
 
 from django.conf import settings
 from rest_framework import serializers

@@ -12,7 +12,7 @@ from django.http import (
     HttpResponseNotModified,
 )
 from django.utils.http import parse_etags
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from nexus.api.pagination import CappedCountPagination, PageNumberPagination
 from nexus.api.permissions import IsAdminOrReadOnly, IsAdminRole
+from nexus.api.schema import CONDITIONAL_GET_PARAMETERS, NOT_MODIFIED, api_operation
 
 from . import selectors, services
 from .cache import cached_body
@@ -100,13 +101,42 @@ def _cached_read(request: Request, render: Callable[[], object]) -> HttpResponse
     return response
 
 
+BAD_HEADER_ONLY = (
+    "Only when an `Authorization` header is sent and its token is invalid or "
+    "expired (`token_not_valid`): this operation needs none, so send none."
+)
+STAFF_ONLY = (
+    "Signed in, but not a shop administrator (`permission_denied`): only staff "
+    "manage the catalog."
+)
+WITHDRAWN_MEANWHILE = "The product was deleted while this request ran."
+CACHED_READ = (
+    " Anyone may call it, without a token. The JSON is served from a cache with an "
+    "`ETag` and `Cache-Control: no-cache`: send the ETag back in `If-None-Match` "
+    "and, while nothing changed, the answer is an empty 304."
+)
+
+
 class CategoryListView(APIView):
     permission_classes = [AllowAny]
+    pagination_class = PageNumberPagination
 
-    @extend_schema(responses=CategorySerializer(many=True))
+    @api_operation(
+        summary="List categories",
+        description="The shop's live categories, each with `product_count`: how "
+        "many products a shopper can buy there now. Paginated." + CACHED_READ,
+        parameters=CONDITIONAL_GET_PARAMETERS,
+        responses={200: CategorySerializer(many=True), 304: NOT_MODIFIED},
+        errors=[400, 401, 404, 429],
+        notes={
+            400: "A field map: `page_size` below 1 or not a whole number.",
+            401: BAD_HEADER_ONLY,
+            404: "No such page (`not_found`).",
+        },
+    )
     def get(self, request: Request) -> HttpResponseBase:
         def render() -> dict:
-            paginator = PageNumberPagination()
+            paginator = self.pagination_class()
             page = paginator.paginate_queryset(
                 selectors.categories_with_counts(), request, view=self
             )
@@ -118,10 +148,29 @@ class CategoryListView(APIView):
 
 class ProductListView(APIView):
     permission_classes = [IsAdminOrReadOnly]
+    pagination_class = CappedCountPagination
 
-    @extend_schema(
-        parameters=[ProductListQuerySerializer],
-        responses=ProductSerializer(many=True),
+    @api_operation(
+        summary="List and search products",
+        description="Products on sale: live and not deleted. Filter by `category` "
+        "(a slug; an unknown one matches nothing), price range, `in_stock` and "
+        "`search`, and sort with `ordering`; newest first unless a search ranks "
+        "them. `search` is full text over title, description, SKU and category, "
+        "ranked (an exact SKU first, then title, description, category), "
+        "matching the last word as a prefix and tolerating typos. Paginated; "
+        "`count` stops at 10,000, and pages past the first 10,000 matches are a "
+        "404." + CACHED_READ,
+        parameters=[ProductListQuerySerializer, *CONDITIONAL_GET_PARAMETERS],
+        responses={200: ProductSerializer(many=True), 304: NOT_MODIFIED},
+        errors=[400, 401, 404, 429],
+        notes={
+            400: "A field map naming each refused query parameter: an unknown "
+            "`ordering` or `in_stock` value, a malformed or negative price, "
+            "`max_price` below `min_price`, an overlong `search` or `category`, "
+            "or a `page_size` below 1.",
+            401: BAD_HEADER_ONLY,
+            404: "No such page (`not_found`).",
+        },
     )
     def get(self, request: Request) -> HttpResponseBase:
         query = ProductListQuerySerializer(data=request.query_params)
@@ -129,7 +178,7 @@ class ProductListView(APIView):
 
         def render() -> dict:
             rows = selectors.product_list(**query.validated_data)
-            paginator = CappedCountPagination()
+            paginator = self.pagination_class()
             ids = paginator.paginate_queryset(
                 rows.values_list("product_id", flat=True), request, view=self
             )
@@ -139,7 +188,21 @@ class ProductListView(APIView):
 
         return _cached_read(request, render)
 
-    @extend_schema(request=ProductWriteSerializer, responses={201: ProductSerializer})
+    @api_operation(
+        summary="Create a product (staff)",
+        description="Shop administrators only. Creates the product under the "
+        "category named by its slug, publishes it and sets its stock. `sku` must "
+        "be unique; `description` is HTML, reduced to what the catalog editor "
+        "allows (scripts, styles and event handlers are dropped).",
+        request=ProductWriteSerializer,
+        responses={201: ProductSerializer},
+        errors=[400, 401, 403, 413, 429],
+        notes={
+            400: "A field map: a missing or out-of-range field, a SKU another "
+            "product has, or no category with that slug.",
+            403: STAFF_ONLY,
+        },
+    )
     def post(self, request: Request) -> Response:
         body = ProductWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -152,13 +215,41 @@ class ProductListView(APIView):
 class ProductDetailView(APIView):
     permission_classes = [IsAdminOrReadOnly]
 
-    @extend_schema(responses=ProductSerializer)
+    @api_operation(
+        summary="Get a product",
+        description="One product on sale: price, stock, category, gallery images "
+        "and rating. A deleted, unpublished or unknown product is a 404." + CACHED_READ,
+        parameters=CONDITIONAL_GET_PARAMETERS,
+        responses={200: ProductSerializer, 304: NOT_MODIFIED},
+        errors=[401, 404, 429],
+        notes={
+            401: BAD_HEADER_ONLY,
+            404: "No product on sale has this id (`not_found`).",
+        },
+    )
     def get(self, request: Request, product_id: int) -> HttpResponseBase:
         return _cached_read(
             request, lambda: _product_payload(request, product_id, staff=False)
         )
 
-    @extend_schema(request=ProductWriteSerializer, responses=ProductSerializer)
+    @api_operation(
+        summary="Change a product (staff)",
+        description="Shop administrators only. Send any of the create fields; the "
+        "change is published as a new revision (a deleted product's is saved "
+        "without publishing), `category` moves the product, and `stock` sets the "
+        "units on hand. Works on deleted and unpublished products too.",
+        request=ProductWriteSerializer,
+        responses={200: ProductSerializer},
+        errors=[400, 401, 403, 404, 409, 413, 429],
+        conflicts=["ProductUnavailable"],
+        notes={
+            400: "A field map: an out-of-range field, a SKU another product has, "
+            "or no category with that slug.",
+            403: STAFF_ONLY,
+            404: "No product has this id (`not_found`).",
+            409: WITHDRAWN_MEANWHILE,
+        },
+    )
     def patch(self, request: Request, product_id: int) -> Response:
         product = _staff_product_or_404(product_id)
         body = ProductWriteSerializer(product, data=request.data, partial=True)
@@ -169,7 +260,20 @@ class ProductDetailView(APIView):
             )
         return Response(_product_payload(request, product_id, staff=True))
 
-    @extend_schema(responses={204: None})
+    @api_operation(
+        summary="Delete a product (staff)",
+        description="Shop administrators only. A soft delete: the product leaves "
+        "the catalog and carts refuse it, but it is kept for order history and "
+        "can be restored. Deleting a deleted product changes nothing.",
+        responses={204: None},
+        errors=[401, 403, 404, 409, 429],
+        conflicts=["ProductUnavailable"],
+        notes={
+            403: STAFF_ONLY,
+            404: "No product has this id (`not_found`).",
+            409: WITHDRAWN_MEANWHILE,
+        },
+    )
     def delete(self, request: Request, product_id: int) -> Response:
         _staff_product_or_404(product_id)
         services.product_archive(product_id=product_id, actor=request.user)
@@ -179,7 +283,22 @@ class ProductDetailView(APIView):
 class ProductRestoreView(APIView):
     permission_classes = [IsAdminRole]
 
-    @extend_schema(request=None, responses=ProductSerializer)
+    @api_operation(
+        summary="Restore a deleted product (staff)",
+        description="Shop administrators only. Undoes a delete: the product's "
+        "latest revision is published and it is on sale again. No body.",
+        request=None,
+        responses={200: ProductSerializer},
+        errors=[400, 401, 403, 404, 409, 429],
+        conflicts=["ProductUnavailable"],
+        notes={
+            400: "A field map: the product's page refuses to be published as it "
+            "stands (a field the page model rejects).",
+            403: STAFF_ONLY,
+            404: "No product has this id (`not_found`).",
+            409: WITHDRAWN_MEANWHILE,
+        },
+    )
     def post(self, request: Request, product_id: int) -> Response:
         _staff_product_or_404(product_id)
         with _refusals_as_400():
@@ -191,9 +310,24 @@ class ProductImageUploadView(APIView):
     permission_classes = [IsAdminRole]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(
+    @api_operation(
+        summary="Add an image to a product's gallery (staff)",
+        description="Shop administrators only. A multipart upload of `image` (GIF, "
+        "JPEG, PNG or WebP, recognised by its bytes, up to 10 MB and 40 "
+        "megapixels) and optional `alt` text; the image is appended to the "
+        "gallery and published with the product.",
         request={"multipart/form-data": ProductImageUploadSerializer},
         responses={201: ProductImageSerializer},
+        errors=[400, 401, 403, 404, 409, 413, 429],
+        conflicts=["ProductUnavailable"],
+        notes={
+            400: "A field map: no `image`, not an image, over 10 MB or 40 "
+            "megapixels, or an `alt` over 255 characters.",
+            403: STAFF_ONLY,
+            404: "No product has this id (`not_found`).",
+            409: WITHDRAWN_MEANWHILE,
+            413: "The upload is larger than the server accepts (`too_large`).",
+        },
     )
     def post(self, request: Request, product_id: int) -> Response:
         _staff_product_or_404(product_id)
@@ -213,9 +347,25 @@ class ProductImageUploadView(APIView):
 class ProductAutocompleteView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="Title prefix")],
-        responses=AutocompleteSerializer(many=True),
+    @api_operation(
+        summary="Suggest products as the shopper types",
+        description="Up to ten products on sale whose title, or a word of it, "
+        "starts with `q` (any case), by title. An empty `q` answers an empty list. "
+        "Not paginated." + CACHED_READ,
+        parameters=[
+            OpenApiParameter(
+                "q",
+                {"type": "string", "maxLength": 100},
+                description="What the shopper typed so far.",
+            ),
+            *CONDITIONAL_GET_PARAMETERS,
+        ],
+        responses={200: AutocompleteSerializer(many=True), 304: NOT_MODIFIED},
+        errors=[400, 401, 429],
+        notes={
+            400: "A field map: `q` over 100 characters.",
+            401: BAD_HEADER_ONLY,
+        },
     )
     def get(self, request: Request) -> HttpResponseBase:
         prefix = request.query_params.get("q", "")

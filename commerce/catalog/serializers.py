@@ -138,18 +138,38 @@ class AutocompleteSerializer(serializers.Serializer):
 class ProductListQuerySerializer(serializers.Serializer):
     """The listing's query string: every value bounded, unknown orderings refused."""
 
-    category = serializers.SlugField(required=False, max_length=255)
+    category = serializers.SlugField(
+        required=False, max_length=255, help_text="Only this category (its slug)."
+    )
     min_price = serializers.DecimalField(
-        required=False, max_digits=12, decimal_places=2, min_value=Decimal("0")
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        help_text="Only products priced at least this.",
     )
     max_price = serializers.DecimalField(
-        required=False, max_digits=12, decimal_places=2, min_value=Decimal("0")
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        help_text="Only products priced at most this; not below `min_price`.",
     )
-    in_stock = serializers.ChoiceField(required=False, choices=["true", "false"])
-    search = serializers.CharField(required=False, max_length=200, allow_blank=True)
+    in_stock = serializers.ChoiceField(
+        required=False,
+        choices=["true", "false"],
+        help_text="`true`: only products in stock; `false`: only those out of it.",
+    )
+    search = serializers.CharField(
+        required=False,
+        max_length=200,
+        allow_blank=True,
+        help_text="Words to look for; ranks the results unless `ordering` is given.",
+    )
     ordering = serializers.ChoiceField(
         required=False,
         choices=["price", "-price", "title", "-created_at", "-rating"],
+        help_text="Sort key; `-` for descending. Newest first by default.",
     )
 
     def validate(self, attrs):

@@ -15,7 +15,7 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", "Refunded"
 
 
-# Target status -> the statuses it may be reached from (API.md's status machine).
+# Target status -> the statuses it may be reached from (the API's status machine).
 TRANSITION_SOURCES: dict[str, tuple[str, ...]] = {
     OrderStatus.PAID: (OrderStatus.PENDING,),
     OrderStatus.SHIPPED: (OrderStatus.PAID,),

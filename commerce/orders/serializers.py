@@ -1,4 +1,4 @@
-"""The order's JSON as API.md gives it; money as two-place decimal strings."""
+"""The order's JSON as the API gives it; money as two-place decimal strings."""
 
 from rest_framework import serializers
 
@@ -29,7 +29,11 @@ class OrderSerializer(serializers.Serializer):
 
 
 class OrderListQuerySerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+    status = serializers.ChoiceField(
+        choices=OrderStatus.choices,
+        required=False,
+        help_text="Only orders in this status.",
+    )
 
 
 class OrderStatusSerializer(serializers.Serializer):

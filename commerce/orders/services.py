@@ -20,7 +20,7 @@ from .models import TRANSITION_SOURCES, Order, OrderEvent, OrderLine, OrderStatu
 
 
 def order_transition(*, order_id: int, to_status: str, actor, note: str = "") -> Order:
-    """Move an order along API.md's status machine; the one way status changes.
+    """Move an order along the API's status machine; the one way status changes.
 
     Locks: the Order row, through a conditional UPDATE (WHERE status is the one
     read and is an allowed source), so of two racing transitions exactly one wins;

@@ -28,6 +28,52 @@ class PageNumberPagination(pagination.PageNumberPagination):
             )
         return min(size, self.max_page_size)
 
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        # No `maximum` on page_size: a larger one is served as 100, not refused.
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": "The page, from 1. A page past the last is a 404.",
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Results per page, {self.page_size} unless given. "
+                f"More than {self.max_page_size} is served as {self.max_page_size}; "
+                "less than 1, or not a whole number, is a 400.",
+                "schema": {"type": "integer", "minimum": 1, "default": self.page_size},
+            },
+        ]
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["count", "next", "previous", "results"],
+            "properties": {
+                "count": self.count_schema(),
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The next page's URL; null on the last page.",
+                },
+                "previous": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The previous page's URL; null on the first.",
+                },
+                "results": schema,
+            },
+        }
+
+    def count_schema(self) -> dict:
+        return {"type": "integer", "minimum": 0, "description": "Matches in all."}
+
 
 class CappedCountPaginator(Paginator):
     """Counts at most `cap` matches: past that, `count` reads `cap`, and pages
@@ -48,3 +94,13 @@ class CappedCountPagination(PageNumberPagination):
     """Page-number pagination whose `count` stops at 10,000 (see the API docs)."""
 
     django_paginator_class = CappedCountPaginator
+
+    def count_schema(self) -> dict:
+        cap = self.django_paginator_class.cap
+        return {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": cap,
+            "description": f"Matches in all, counted up to {cap:,}: past that it "
+            f"reads {cap:,}, and pages beyond the first {cap:,} matches are a 404.",
+        }

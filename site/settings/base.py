@@ -156,7 +156,7 @@ if ENV.redis_url:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                # Measured here (shared/FINDINGS.md): redis-py 8's 5 s reply timeout
+                # Measured here: redis-py 8's 5 s reply timeout
                 # equals the layer's 5 s blocking pop, so idle sockets die; and its
                 # 100-connection pool raises under connection bursts.
                 "hosts": [
@@ -274,7 +274,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "nexus.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "nexus.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "nexus.api.errors.exception_handler",
     # Every view: `anon` per address or `user` per user, plus its `throttle_scope`.
     "DEFAULT_THROTTLE_CLASSES": ["nexus.api.throttles.RequestRateThrottle"],
@@ -299,8 +299,20 @@ SIMPLE_JWT = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Nexus Commerce API",
-    "DESCRIPTION": "Catalog, cart, checkout, payments and notifications. "
-    "See docs/api for the contract.",
+    "DESCRIPTION": """The storefront's API: catalog, accounts, cart, checkout and
+notifications. The contract, endpoint by endpoint, is docs/api/reference.md.
+
+- JSON in and out; money is a two-place decimal string (`"19.99"`) with its ISO 4217
+  `currency`.
+- Sign in with `POST /api/v1/auth/token/` and send `Authorization: Bearer <access>`.
+  Operations whose security requirement is empty need no token.
+- Lists are pages: `?page=N&page_size=M` (20 by default, at most 100) answered with
+  `{count, next, previous, results}`.
+- Errors: 400 with a field map (`{"quantity": ["..."]}`) or `{detail, code}`; every
+  other refusal is `{detail, code, ...}`, 409 for a conflict with the current state
+  (`insufficient_stock`, `product_unavailable`, `invalid_transition`,
+  `idempotency_conflict`), 429 with `Retry-After` when a rate limit is reached.
+""",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -308,7 +320,22 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Enum values speak for themselves; DRF's labels would only repeat them.
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
     "PREPROCESSING_HOOKS": ["nexus.api.schema.only_public_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "nexus.api.schema.allow_empty_query_values",
+        "nexus.api.schema.add_error_components",
+    ],
+    "TAGS": [
+        {"name": "auth", "description": "Accounts, tokens and passwords."},
+        {"name": "categories", "description": "The catalog's categories."},
+        {"name": "products", "description": "Products: public reads, staff writes."},
+        {"name": "cart", "description": "The signed-in shopper's one cart."},
+        {"name": "orders", "description": "Checkout and order history."},
+        {"name": "notifications", "description": "The signed-in user's alerts."},
+    ],
 }
 
 # --- Wagtail

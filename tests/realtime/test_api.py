@@ -1,4 +1,4 @@
-"""The notification endpoints of API.md: own list, mark read, read all, ws ticket."""
+"""The notification endpoints of the API: own list, mark read, read all, ws ticket."""
 
 import pytest
 

@@ -222,7 +222,7 @@ async def test_socket_closes_4401_when_its_token_expires():
 
 
 async def test_idle_socket_outlives_the_layers_blocking_time_and_still_receives():
-    # The layer blocks 5 s per receive (FINDINGS.md): idle twice that, then notify.
+    # The layer blocks 5 s per receive (CHANNEL_LAYERS): idle twice that, then notify.
     user = await make_user()
     comm = await open_socket(user)
     assert await comm.receive_nothing(timeout=11)

@@ -1,4 +1,4 @@
-"""The auth endpoints of API.md: register, token, refresh, logout, me."""
+"""The auth endpoints of the API: register, token, refresh, logout, me."""
 
 import pytest
 from django.contrib.auth import get_user_model

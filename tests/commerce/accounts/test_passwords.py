@@ -1,4 +1,4 @@
-"""Password change and reset of API.md (issue "Accounts and hardening", item 3)."""
+"""Password change and reset of the API (issue "Accounts and hardening", item 3)."""
 
 import re
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""The cart endpoints of API.md: shape, stock and availability checks, ownership."""
+"""The cart endpoints of the API: shape, stock and availability checks, ownership."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""The catalog endpoints of API.md: listing, detail, staff writes, soft delete."""
+"""The catalog endpoints of the API: listing, detail, staff writes, soft delete."""
 
 from decimal import Decimal
 
