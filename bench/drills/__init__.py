@@ -1,0 +1,1 @@
+"""Fault drills: real processes, private service instances, counts before and after."""
