@@ -110,13 +110,25 @@ def run_one(bench: Benchmark, extra: list[str], stamp: str) -> tuple[int, float,
         *merged(shlex.split(bench.args), extra),
     ]
     shown = shlex.join([".venv/bin/python", f"bench/{bench.script}", *command[2:]])
+    return run_and_keep(
+        command,
+        title=f"{bench.name}: {shown}",
+        output=RESULTS / f"{stamp}-{bench.name}.txt",
+    )
+
+
+def run_and_keep(
+    command: list[str], *, title: str, output: Path
+) -> tuple[int, float, Path]:
+    """Run `command` from the repository root, echo its output and keep a copy in
+    `output` headed by `title`, the date, load average and CPUs; return (exit status,
+    seconds, output). The drills' runner uses it too."""
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     header = (
-        f"== {bench.name}: {shown}\n"
+        f"== {title}\n"
         f"   {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {load}, "
         f"{os.cpu_count()} CPUs\n"
     )
-    output = RESULTS / f"{stamp}-{bench.name}.txt"
     started = time.monotonic()
     with output.open("w", encoding="utf-8") as kept:
         sys.stdout.write(header)

@@ -15,17 +15,17 @@ bench/.logs/drills/. Not part of `make test`: they take minutes each.
 """
 
 import argparse
-import os
 import shlex
-import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(ROOT))  # run as a script: make the bench package importable
+
+from bench.run import run_and_keep  # noqa: E402 - needs the path above
 
 
 class Drill(NamedTuple):
@@ -75,31 +75,11 @@ def run_one(drill: Drill, extra: list[str], stamp: str) -> tuple[int, float, Pat
         *extra,
     ]
     shown = shlex.join([".venv/bin/python", *command[1:]])
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    header = (
-        f"== drill {drill.name}: {shown}\n"
-        f"   {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {load}, "
-        f"{os.cpu_count()} CPUs\n"
+    return run_and_keep(
+        command,
+        title=f"drill {drill.name}: {shown}",
+        output=RESULTS / f"{stamp}-drill-{drill.name}.txt",
     )
-    output = RESULTS / f"{stamp}-drill-{drill.name}.txt"
-    started = time.monotonic()
-    with output.open("w", encoding="utf-8") as kept:
-        sys.stdout.write(header)
-        kept.write(header)
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for line in process.stdout:
-            sys.stdout.write(line)
-            kept.write(line)
-        returncode = process.wait()
-        kept.write(f"== exit status {returncode}\n")
-    return returncode, time.monotonic() - started, output
 
 
 def main() -> None:
