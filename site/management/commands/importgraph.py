@@ -39,6 +39,9 @@ ROOMS: list[tuple[str, tuple[str, ...]]] = [
     ("commerce.catalog", ("commerce.catalog",)),
     ("commerce.cart", ("commerce.cart",)),
     ("commerce.orders", ("commerce.orders",)),
+    ("commerce.payments", ("commerce.payments",)),
+    ("commerce.reviews", ("commerce.reviews",)),
+    ("commerce.wishlist", ("commerce.wishlist",)),
     ("nexus", ("nexus",)),
 ]
 RANK = {room: rank for rank, (room, _) in enumerate(ROOMS)}
