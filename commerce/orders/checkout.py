@@ -24,13 +24,14 @@ from commerce.cart.models import CartItem
 from commerce.catalog.errors import ProductUnavailable
 from commerce.inventory.errors import InsufficientStock
 from commerce.inventory.locks import lock_stock_records
-from commerce.inventory.models import StockAdjustment
+from commerce.inventory.models import StockAdjustment, StockRecord
 from commerce.inventory.services import stock_apply_many_locked
 from realtime.models import NotificationKind
 from realtime.services import notification_send, notification_send_staff
 
 from .errors import IdempotencyConflict
 from .models import IdempotencyKey, Order, OrderEvent, OrderLine, OrderStatus
+from .selectors import order_lines_attach
 
 CENT = Decimal("0.01")
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -62,13 +63,26 @@ def _with_number_retry(place: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def _place_in_transaction(*, user) -> Order:
-    """The body of checkout; the caller holds the transaction."""
+class _Written(NamedTuple):
+    """An order written but not yet paid for in stock (see `_stock_take`)."""
+
+    order: Order
+    items: list[CartItem]
+
+
+def _order_write(*, user) -> _Written:
+    """The first half of checkout: everything but the stock rows.
+
+    The caller holds the transaction. Locks only the user's cart row. Raises
+    CartEmpty, ProductUnavailable, or InsufficientStock when the stock as last
+    committed is already short (a buyer arriving after a sell-out never queues
+    on the hot stock row).
+    """
     cart = lock_cart(user_id=user.pk)
     items = (
         list(
             CartItem.objects.filter(cart=cart)
-            .select_related("product")
+            .select_related("product", "product__stock_record")
             .order_by("product_id")
         )
         if cart is not None
@@ -76,15 +90,12 @@ def _place_in_transaction(*, user) -> Order:
     )
     if not items:
         raise CartEmpty()
-
-    records = lock_stock_records(product_ids=[item.product_id for item in items])
-    # Every line is checked before anything is written; items are in product order,
-    # so the same cart always names the same product first.
+    # Items are in product order, so the same cart always names the same product
+    # first.
     for item in items:
         if not item.product.is_available:
             raise ProductUnavailable(product_id=item.product_id)
-        record = records.get(item.product_id)
-        available = record.quantity if record is not None else 0
+        available = _committed_quantity(item.product)
         if item.quantity > available:
             raise InsufficientStock(product_id=item.product_id, available=available)
 
@@ -111,18 +122,51 @@ def _place_in_transaction(*, user) -> Order:
     for line in lines:
         line.order = order
     OrderLine.objects.bulk_create(lines)
-    stock_apply_many_locked(
-        deltas=[(records[item.product_id], -item.quantity) for item in items],
-        reason=StockAdjustment.Reason.ORDER,
-        actor=user,
-        note=order.number,
-    )
+    order_lines_attach(order=order, lines=lines)
     CartItem.objects.filter(cart=cart).delete()
     OrderEvent.objects.create(
         order=order, actor=user, from_status="", to_status=OrderStatus.PENDING
     )
     _notify_placed(order=order, units=sum(item.quantity for item in items))
-    return order
+    return _Written(order=order, items=items)
+
+
+def _committed_quantity(product) -> int:
+    try:
+        return product.stock_record.quantity
+    except StockRecord.DoesNotExist:
+        return 0
+
+
+def _stock_take(*, written: _Written, user) -> None:
+    """The second half of checkout, and the only part that holds stock rows.
+
+    Runs last in the transaction so that a popular product's row stays locked for
+    a few statements and the commit, not for the whole order: every checkout of
+    that product queues on it. Re-checks every line under the locks and raises
+    InsufficientStock, rolling back the whole order, if another buyer got there
+    first.
+    """
+    items = written.items
+    records = lock_stock_records(product_ids=[item.product_id for item in items])
+    for item in items:
+        record = records.get(item.product_id)
+        available = record.quantity if record is not None else 0
+        if item.quantity > available:
+            raise InsufficientStock(product_id=item.product_id, available=available)
+    stock_apply_many_locked(
+        deltas=[(records[item.product_id], -item.quantity) for item in items],
+        reason=StockAdjustment.Reason.ORDER,
+        actor=user,
+        note=written.order.number,
+    )
+
+
+def _place_in_transaction(*, user) -> Order:
+    """The body of checkout; the caller holds the transaction."""
+    written = _order_write(user=user)
+    _stock_take(written=written, user=user)
+    return written.order
 
 
 def _notify_placed(*, order: Order, units: int) -> None:
@@ -172,8 +216,8 @@ class IdempotentCheckout(NamedTuple):
     """What `order_place_idempotent` did.
 
     `replayed` is False when this request placed `order`, True when an earlier
-    request with the key did; `first_response` is then the body that request
-    recorded through `idempotency_key_record_response` (None until it has).
+    request with the key did. `first_response` is the body the placing request
+    answered, stored with the key (None only for keys stored without one).
     """
 
     order: Order
@@ -181,7 +225,9 @@ class IdempotentCheckout(NamedTuple):
     first_response: dict | None = None
 
 
-def order_place_idempotent(*, user, key: str, request_hash: str) -> IdempotentCheckout:
+def order_place_idempotent(
+    *, user, key: str, request_hash: str, render: Callable[[Order], dict]
+) -> IdempotentCheckout:
     """Checkout guarded by an Idempotency-Key: one order per (user, key).
 
     Locks: the (user, key) entry of the unique index, by inserting the key row in
@@ -189,6 +235,10 @@ def order_place_idempotent(*, user, key: str, request_hash: str) -> IdempotentCh
     the index until this one commits (then replays its order) or rolls back (then
     tries itself). After that, the locks of `order_place`. A failed checkout stores
     nothing, so the client may fix the cart and retry with the same key.
+
+    `render` turns the new order (its lines attached, so it costs no query) into
+    the response body; that body is stored with the key in the same transaction,
+    so every replay answers exactly what the first request did.
     Raises IdempotencyConflict when the key was used with another request.
     """
 
@@ -224,26 +274,19 @@ def order_place_idempotent(*, user, key: str, request_hash: str) -> IdempotentCh
                         replayed=True,
                         first_response=existing.response_body,
                     )
-                order = _place_in_transaction(user=user)
-                claim.order = order
-                claim.save(update_fields=["order"])
-                return IdempotentCheckout(order=order, replayed=False)
+                written = _order_write(user=user)
+                body = render(written.order)
+                claim.order = written.order
+                claim.response_status = 201
+                claim.response_body = body
+                claim.save(update_fields=["order", "response_status", "response_body"])
+                _stock_take(written=written, user=user)
+                return IdempotentCheckout(
+                    order=written.order, replayed=False, first_response=body
+                )
         raise IdempotencyConflict("This Idempotency-Key is busy; retry shortly.")
 
     return _with_number_retry(place)
-
-
-def idempotency_key_record_response(
-    *, user, key: str, order_id: int, status: int, body: dict
-) -> None:
-    """Keep the first response to a keyed checkout, for its replays. Takes no locks.
-
-    Runs after `order_place_idempotent` committed, once the caller has rendered the
-    order; writes only the key row that placed `order_id`.
-    """
-    IdempotencyKey.objects.filter(user=user, key=key, order_id=order_id).update(
-        response_status=status, response_body=body
-    )
 
 
 def idempotency_keys_purge(*, now=None) -> int:

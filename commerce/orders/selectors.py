@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Order
+from .models import Order, OrderLine
 
 
 def orders_visible_to(*, user, status: str | None = None) -> QuerySet[Order]:
@@ -30,3 +30,12 @@ def order_get_with_history(*, order_id: int) -> Order:
         .prefetch_related("lines", "events__actor")
         .get(pk=order_id)
     )
+
+
+def order_lines_attach(*, order: Order, lines: list[OrderLine]) -> None:
+    """Give `order` the lines just written for it, as `prefetch_related("lines")`
+    would, so that rendering a new order costs no query."""
+    cached = OrderLine.objects.filter(order=order)
+    cached._result_cache = list(lines)
+    cached._prefetch_done = True
+    order._prefetched_objects_cache = {"lines": cached}

@@ -141,3 +141,40 @@ def test_racing_cancels_restore_stock_exactly_once():
     assert statuses == {200: 1, 409: 9}, results
     assert stock(product) == 10
     assert Order.objects.get(pk=order.pk).status == "cancelled"
+
+
+def test_a_buyer_after_the_sell_out_is_refused_without_queueing_on_the_stock_row():
+    # Another transaction holds the sold-out product's stock row (as a checkout in
+    # flight would); a buyer arriving now is answered from the committed stock at
+    # once instead of waiting for that lock.
+    product = create_product(stock=1)
+    buyer, first = UserFactory(), UserFactory()
+    fill_cart(buyer, (product, 1))
+    place_order(first, (product, 1))
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_row():
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                list(StockRecord.objects.select_for_update().filter(product=product))
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    try:
+        assert holding.wait(timeout=10)
+        with connection.cursor() as cursor:  # a queued checkout would wait forever
+            cursor.execute("SET lock_timeout = '2s'")
+        response = client_for(buyer).post(ORDERS, format="json")
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert response.status_code == 409
+    assert response.json()["code"] == "insufficient_stock"
+    assert response.json()["available"] == 0
+    assert list(Order.objects.values_list("user", flat=True)) == [first.pk]

@@ -127,11 +127,9 @@ def test_a_replay_returns_the_first_body_even_if_the_order_changed_since(
     assert (stored.response_status, stored.response_body) == (201, first.json())
 
 
-def test_a_replay_before_the_first_response_is_recorded_returns_the_order(
-    customer, customer_client
-):
-    # The order commits before its response is recorded; a repeat in between
-    # finds the key with no body yet and gets the order as it stands.
+def test_a_key_stored_without_its_response_replays_the_order(customer, customer_client):
+    # Keys an older release stored before recording their response have no body:
+    # their replays render the order as it stands.
     fill_cart(customer, (create_product(stock=10), 1))
     first = checkout(customer_client, "in-flight")
     IdempotencyKey.objects.update(response_status=None, response_body=None)
