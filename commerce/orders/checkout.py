@@ -24,7 +24,7 @@ from commerce.cart.models import CartItem
 from commerce.catalog.errors import ProductUnavailable
 from commerce.inventory.errors import InsufficientStock
 from commerce.inventory.locks import lock_stock_records
-from commerce.inventory.models import StockAdjustment, StockRecord
+from commerce.inventory.models import StockAdjustment
 from commerce.inventory.services import stock_apply_many_locked
 from realtime.models import NotificationKind
 from realtime.services import notification_send, notification_send_staff
@@ -63,11 +63,48 @@ def _with_number_retry(place: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
+class _CartLine(NamedTuple):
+    """What checkout reads of one cart item: the product's sellable facts and its
+    stock as last committed, in one narrow query (no page objects built)."""
+
+    product_id: int
+    quantity: int
+    sku: str
+    title: str
+    price: Decimal
+    live: bool
+    archived: bool
+    committed_stock: int
+
+
 class _Written(NamedTuple):
     """An order written but not yet paid for in stock (see `_stock_take`)."""
 
     order: Order
-    items: list[CartItem]
+    items: list[_CartLine]
+
+
+def _cart_lines(cart) -> list[_CartLine]:
+    rows = (
+        CartItem.objects.filter(cart=cart)
+        .order_by("product_id")
+        .values_list(
+            "product_id",
+            "quantity",
+            "product__sku",
+            "product__title",
+            "product__price",
+            "product__live",
+            "product__archived_at",
+            "product__stock_record__quantity",
+        )
+    )
+    return [
+        _CartLine(
+            pid, qty, sku, title, price, live, archived_at is not None, stock or 0
+        )
+        for pid, qty, sku, title, price, live, archived_at, stock in rows
+    ]
 
 
 def _order_write(*, user) -> _Written:
@@ -79,34 +116,27 @@ def _order_write(*, user) -> _Written:
     on the hot stock row).
     """
     cart = lock_cart(user_id=user.pk)
-    items = (
-        list(
-            CartItem.objects.filter(cart=cart)
-            .select_related("product", "product__stock_record")
-            .order_by("product_id")
-        )
-        if cart is not None
-        else []
-    )
+    items = _cart_lines(cart) if cart is not None else []
     if not items:
         raise CartEmpty()
     # Items are in product order, so the same cart always names the same product
-    # first.
+    # first. Available means what ProductPage.is_available says: live, not archived.
     for item in items:
-        if not item.product.is_available:
+        if not item.live or item.archived:
             raise ProductUnavailable(product_id=item.product_id)
-        available = _committed_quantity(item.product)
-        if item.quantity > available:
-            raise InsufficientStock(product_id=item.product_id, available=available)
+        if item.quantity > item.committed_stock:
+            raise InsufficientStock(
+                product_id=item.product_id, available=item.committed_stock
+            )
 
     lines = [
         OrderLine(
             product_id=item.product_id,
-            sku=item.product.sku,
-            title=item.product.title[:255],
-            unit_price=item.product.price,
+            sku=item.sku,
+            title=item.title[:255],
+            unit_price=item.price,
             quantity=item.quantity,
-            line_total=(item.product.price * item.quantity).quantize(CENT),
+            line_total=(item.price * item.quantity).quantize(CENT),
         )
         for item in items
     ]
@@ -129,13 +159,6 @@ def _order_write(*, user) -> _Written:
     )
     _notify_placed(order=order, units=sum(item.quantity for item in items))
     return _Written(order=order, items=items)
-
-
-def _committed_quantity(product) -> int:
-    try:
-        return product.stock_record.quantity
-    except StockRecord.DoesNotExist:
-        return 0
 
 
 def _stock_take(*, written: _Written, user) -> None:
