@@ -42,7 +42,6 @@ INSTALLED_APPS = [
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
-    "wagtail_modeladmin",
     "modelcluster",
     "taggit",
     "rest_framework",

@@ -284,3 +284,19 @@ def test_forwarded_for_is_trusted_only_behind_a_configured_proxy_count():
         )
         == "2"
     )
+
+
+def test_admin_screens_are_wagtail_viewsets_and_modeladmin_is_gone():
+    """wagtail-modeladmin served no screen; Wagtail's own viewsets replaced it."""
+    from django.conf import settings
+
+    assert "wagtail_modeladmin" not in settings.INSTALLED_APPS
+    pins = (REPO / "requirements.txt").read_text().lower()
+    assert "wagtail-modeladmin" not in pins and "wagtail_modeladmin" not in pins
+    importers = [
+        path
+        for folder in ("site", "cms", "commerce", "realtime")
+        for path in (REPO / folder).rglob("*.py")
+        if "wagtail_modeladmin" in path.read_text()
+    ]
+    assert importers == []
