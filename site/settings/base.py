@@ -185,7 +185,9 @@ WEBSOCKETS_PER_USER = ENV.websockets_per_user
 WEBSOCKETS_PER_ADDRESS = ENV.websockets_per_address
 
 # --- Celery: RabbitMQ when configured; tasks run inline on the embedded default.
-CELERY_BROKER_URL = ENV.celery_broker_url or "memory://"
+# The embedded default names a host: eager tasks still take a producer from kombu
+# (celery 5.7), and a broker URL without one logs "No hostname was supplied".
+CELERY_BROKER_URL = ENV.celery_broker_url or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = (
     ENV.celery_broker_url is None
     if ENV.celery_task_always_eager is None
@@ -346,6 +348,9 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = IMAGE_UPLOAD_MAX_PIXELS
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt"]
+# No Gravatar: admins often work offline or behind a firewall, where its avatars are
+# broken images; Wagtail shows its own placeholder (or an uploaded avatar) instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Logging: readable lines on a laptop, JSON lines in production.
 LOG_FORMAT = "text"

@@ -300,3 +300,22 @@ def test_admin_screens_are_wagtail_viewsets_and_modeladmin_is_gone():
         if "wagtail_modeladmin" in path.read_text()
     ]
     assert importers == []
+
+
+def test_inline_tasks_on_the_embedded_default_log_no_kombu_warning():
+    """Celery takes a kombu producer even for inline tasks; no broker, no warning."""
+    snippet = (
+        "import django; django.setup()\n"
+        "from nexus.celery import app\n"
+        "from django.conf import settings\n"
+        "assert settings.CELERY_TASK_ALWAYS_EAGER\n"
+        "@app.task\n"
+        "def echo(value): return value\n"
+        "print('answer', echo.apply_async(args=[41]).get() + 1)\n"
+    )
+    result = run_with("nexus.settings.dev", "-W", "always", "-c", snippet)
+    assert result.returncode == 0, result.stderr
+    assert "answer 42" in result.stdout
+    output = result.stdout + result.stderr
+    assert "No hostname was supplied" not in output
+    assert "WARNING" not in output
