@@ -220,7 +220,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    "wagtail-publish-scheduled": {
+        # Wagtail's scheduled publishing: revisions whose go-live time has come are
+        # published, pages past their expiry unpublished (cms/tasks.py).
+        "task": "cms.publish_scheduled",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+# Without a broker there is no `celery beat`: the serving process runs the schedule
+# above in a thread of its own (nexus/beat.py, started by asgi.py and wsgi.py).
+IN_PROCESS_BEAT = (
+    CELERY_TASK_ALWAYS_EAGER if ENV.in_process_beat is None else ENV.in_process_beat
+)
 
 # --- Mail
 _email = email_config(ENV.email_url)
