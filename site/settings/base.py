@@ -342,6 +342,7 @@ notifications. The contract, endpoint by endpoint, is docs/api/reference.md.
         "nexus.api.schema.add_error_components",
     ],
     "TAGS": [
+        {"name": "index", "description": "Where to start: links to everything."},
         {"name": "auth", "description": "Accounts, tokens and passwords."},
         {"name": "categories", "description": "The catalog's categories."},
         {"name": "products", "description": "Products: public reads, staff writes."},
