@@ -78,7 +78,7 @@ def test_a_staff_note_lands_in_the_timeline_with_its_author(desk, staff, order):
     assert kinds == ["placed", "status", "note"]
     assert "Pending payment → <strong>Paid</strong>" in timeline
     assert "bank" in timeline and "Gift wrap" in timeline
-    assert str(staff) in timeline
+    assert staff.get_full_name() in timeline
 
 
 def test_a_blank_or_oversized_note_is_refused_and_nothing_is_saved(desk, order):
