@@ -3,9 +3,10 @@
 On the real services `celery -A nexus beat` puts every CELERY_BEAT_SCHEDULE entry on
 the queue. The embedded default has no broker and no beat, so the periodic tasks
 (scheduled publishing, the email relay, clean-ups) would never run. There, the ASGI
-and WSGI entry points start `InProcessBeat`: one daemon thread per process that runs
-each entry inline on its own schedule, with the same schedule objects Celery beat
-uses, so an entry added to the settings runs here too with nothing else to wire.
+entry point (daphne, as `make run` serves) starts `InProcessBeat`: one daemon thread
+per process that runs each entry inline on its own schedule, with the same schedule
+objects Celery beat uses, so an entry added to the settings runs here too with
+nothing else to wire.
 
 `IN_PROCESS_BEAT` turns it on (by default: wherever tasks run inline); test
 settings keep it off unless a test starts one.
@@ -140,8 +141,8 @@ _start_lock = threading.Lock()
 def start_in_process_beat(*, force: bool = False) -> InProcessBeat | None:
     """Start this process's beat once (when the settings ask for it, or `force`).
 
-    Keyed by process id: a forked server worker gets a beat of its own, as the
-    thread of its parent did not survive the fork.
+    Keyed by process id: a forked process starts a beat of its own, as its parent's
+    thread did not survive the fork.
     """
     global _started, _started_pid
     if not (force or settings.IN_PROCESS_BEAT):

@@ -8,7 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nexus.settings.dev")
 
 application = get_wsgi_application()
 
-# The embedded default's periodic tasks (no broker, no beat); a no-op elsewhere.
-from nexus.beat import start_in_process_beat  # noqa: E402
-
-start_in_process_beat()
+# No in-process beat here (nexus/beat.py): gunicorn preloads this module in its master
+# and forks workers, and a thread alive across fork() can leave a child holding a lock
+# nobody releases. gunicorn runs with a broker, so `celery beat` does the work.

@@ -229,7 +229,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 # Without a broker there is no `celery beat`: the serving process runs the schedule
-# above in a thread of its own (nexus/beat.py, started by asgi.py and wsgi.py).
+# above in a thread of its own (nexus/beat.py, started by asgi.py for daphne).
 IN_PROCESS_BEAT = (
     CELERY_TASK_ALWAYS_EAGER if ENV.in_process_beat is None else ENV.in_process_beat
 )
