@@ -7,6 +7,9 @@ SYSTEM_DEPS := $(wildcard infra/scripts/install-*.sh)
 DEMO_ADMIN_EMAIL ?= admin@example.com
 DEMO_ADMIN_PASSWORD ?= admin-demo-password
 DEMO_PRODUCTS ?= 48
+# `make run PORT=8123 HOST=0.0.0.0` serves elsewhere.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test install system-deps lint check pytest bench clean
 
@@ -19,13 +22,13 @@ $(BIN)/.installed: $(REQUIREMENTS) pyproject.toml setup.py
 
 install: $(BIN)/.installed
 
-## run: install, migrate, create the demo admin, seed a demo catalog, serve on :8000
+## run: install, migrate, create the demo admin, seed a demo catalog, serve on :$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py ensure_demo_admin --email $(DEMO_ADMIN_EMAIL) --password $(DEMO_ADMIN_PASSWORD)
 	$(BIN)/python manage.py seed_demo --products $(DEMO_PRODUCTS) --if-empty
-	@echo "Serving on http://127.0.0.1:8000  (admin: $(DEMO_ADMIN_EMAIL) / $(DEMO_ADMIN_PASSWORD))"
-	$(BIN)/daphne -b 127.0.0.1 -p 8000 nexus.asgi:application
+	@echo "Serving on http://$(HOST):$(PORT)  (admin: $(DEMO_ADMIN_EMAIL) / $(DEMO_ADMIN_PASSWORD))"
+	$(BIN)/daphne -b $(HOST) -p $(PORT) nexus.asgi:application
 
 ## system-deps: what the tests need from the system's package manager (nginx, chromium)
 system-deps:

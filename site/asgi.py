@@ -9,6 +9,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nexus.settings.dev")
 # Django must be set up before anything imports models (the consumers do).
 django_asgi_app = get_asgi_application()
 
+# The embedded default's periodic tasks (no broker, no beat); a no-op elsewhere.
+from nexus.beat import start_in_process_beat  # noqa: E402
+
+start_in_process_beat()
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from realtime.origins import BrowserOriginValidator  # noqa: E402

@@ -13,9 +13,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from nexus.api.errors import unknown_api_path
+from nexus.api.index import ApiIndexView
 
 # /api/v1/: each app contributes its own routes.
 api_v1 = [
+    path("", ApiIndexView.as_view(), name="api-index"),
     path("auth/", include("commerce.accounts.urls")),
     path("", include("commerce.catalog.urls")),
     path("", include("commerce.cart.urls")),

@@ -18,9 +18,11 @@ from .serializers import (
 )
 
 
-def cart_response(user, status_code: int = status.HTTP_200_OK) -> Response:
-    cart = cart_get_for_display(user=user)
-    return Response(CartSerializer(cart).data, status=status_code)
+def cart_response(request: Request, status_code: int = status.HTTP_200_OK) -> Response:
+    cart = cart_get_for_display(user=request.user)
+    return Response(
+        CartSerializer(cart, context={"request": request}).data, status=status_code
+    )
 
 
 class CartView(APIView):
@@ -38,7 +40,7 @@ class CartView(APIView):
     )
     def get(self, request: Request) -> Response:
         services.cart_get_or_create(user=request.user)
-        return cart_response(request.user)
+        return cart_response(request)
 
     @api_operation(
         summary="Empty the cart",
@@ -79,7 +81,7 @@ class CartItemsView(APIView):
         serializer = CartItemAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.cart_item_add(user=request.user, **serializer.validated_data)
-        return cart_response(request.user, status.HTTP_201_CREATED)
+        return cart_response(request, status.HTTP_201_CREATED)
 
 
 class CartItemView(APIView):
@@ -109,7 +111,7 @@ class CartItemView(APIView):
         services.cart_item_update(
             user=request.user, item_id=item_id, **serializer.validated_data
         )
-        return cart_response(request.user)
+        return cart_response(request)
 
     @api_operation(
         summary="Remove a cart line",

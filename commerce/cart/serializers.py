@@ -23,9 +23,17 @@ class CartProductSerializer(serializers.Serializer):
     image = serializers.SerializerMethodField()
 
     def get_image(self, product) -> str | None:
+        """The first gallery image's URL, absolute as product payloads give it."""
         # gallery_images is prefetched in sort order (selectors.py); take the first.
         gallery = list(product.gallery_images.all())
-        return gallery[0].image.file.url if gallery else None
+        if not gallery:
+            return None
+        url = gallery[0].image.file.url
+        request = self.context.get("request")
+        # Local storage answers a path; a CDN (Cloudinary) already a full URL.
+        if request is not None and url.startswith("/"):
+            return request.build_absolute_uri(url)
+        return url
 
 
 class CartItemSerializer(serializers.Serializer):

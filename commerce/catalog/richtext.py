@@ -7,11 +7,14 @@ references are rebuilt by the feature handlers; attributes such as `onclick`,
 `data-block-key` or a `javascript:` href are dropped).
 """
 
+import re
+
 from django.utils.functional import cached_property
 from wagtail.admin.rich_text.converters.db_html import (
     DbHTMLConverter,
     DbHtmlInputWhitelister,
 )
+from wagtail.rich_text import expand_db_html
 
 # The whitelister unwraps an unknown tag and keeps its text; for these the text is
 # code or metadata, which would surface on the storefront as visible words.
@@ -62,3 +65,18 @@ def rich_text_clean(html: str, *, features: list[str] | None = None) -> str:
     # A converter per call: the whitelister keeps per-call state (its removals).
     cleaned, _removals = _DescriptionConverter(features).clean(html)
     return cleaned.strip()
+
+
+# Only inside a tag: text between tags cannot hold a raw "<", so this never edits words.
+_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+_BLOCK_KEY = re.compile(r"""\s+data-block-key\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""")
+
+
+def rich_text_for_api(stored: str) -> str:
+    """Stored rich text as clients get it: references expanded to URLs, and without
+    the `data-block-key` attributes Wagtail's editor writes on every block (editor
+    bookkeeping, meaningless to a storefront)."""
+    html = expand_db_html(stored or "")
+    if "data-block-key" not in html:
+        return html
+    return _TAG.sub(lambda tag: _BLOCK_KEY.sub("", tag.group(0)), html)

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from rest_framework import serializers
-from wagtail.rich_text import expand_db_html
 
 from cms.models import ProductImage, ProductPage
 
+from .richtext import rich_text_for_api
 from .selectors import ProductCard, category_by_slug
 
 MAX_STOCK = 1_000_000
@@ -100,7 +100,7 @@ def product_payloads(cards: list[ProductCard], *, request=None) -> list[dict]:
                 "title": card.title,
                 "slug": card.slug,
                 # Internal links are stored as Wagtail references; clients get URLs.
-                "description": expand_db_html(card.description or ""),
+                "description": rich_text_for_api(card.description),
                 "price": f"{card.price:.2f}",
                 "currency": currency,
                 "stock": card.stock,

@@ -1,8 +1,14 @@
-"""The order desk in Wagtail's admin: listing, inspect view, lifecycle actions, panel.
+"""The order desk in Wagtail's admin: listing, inspect view, lifecycle actions, notes,
+panel.
 
 Orders are never edited as forms: every status change is one of the action views
 below, each calling `order_transition`, so the admin obeys the same status machine,
 stock rules and audit trail as the API.
+
+Other apps add panels to an order's page through the `order_desk_panels` hook: each
+registered `fn(request, order)` answers HTML (a SafeString, e.g. from
+`format_html` or `render_to_string`; a plain str is escaped) or None to add nothing.
+Payments shows the payment and its refunds there; orders knows nothing of them.
 """
 
 from decimal import Decimal
@@ -16,7 +22,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.views import View
+from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic import IndexView, InspectView
@@ -26,8 +34,12 @@ from wagtail.admin.widgets.button import HeaderButton
 from nexus.admin_permissions import RefusingPermissionPolicy, is_active_staff
 from nexus.errors import DomainError
 
+from .admin_exports import line_items_button
 from .models import TRANSITION_SOURCES, Order, OrderStatus
-from .services import order_transition
+from .selectors import order_timeline
+from .services import order_note_add, order_transition
+
+PANELS_HOOK = "order_desk_panels"
 
 
 class OrderPermissionPolicy(RefusingPermissionPolicy):
@@ -59,6 +71,10 @@ class OrderIndexView(IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().order_by("-created_at", "-id")
 
+    @property
+    def header_buttons(self):
+        return [*super().header_buttons, line_items_button(self.request)]
+
 
 class OrderInspectView(InspectView):
     template_name = "orders/admin/inspect.html"
@@ -66,7 +82,7 @@ class OrderInspectView(InspectView):
     def get_object(self, queryset=None):
         return get_object_or_404(
             Order.objects.select_related("user").prefetch_related(
-                "lines", "events__actor"
+                "lines", "events__actor", "notes__author"
             ),
             pk=self.pk,
         )
@@ -85,9 +101,59 @@ class OrderInspectView(InspectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["lines"] = self.object.lines.all()
-        context["events"] = self.object.events.all()
+        order = self.object
+        context["lines"] = order.lines.all()
+        context["events"] = order.events.all()
+        context["timeline"] = order_timeline(order)
+        context["customer_url"] = customer_edit_url(self.request.user, order.user)
+        context["customer_orders_url"] = (
+            reverse("orders:index") + "?q=" + order.user.email
+        )
+        context["may_add_notes"] = order_permission_policy.user_may_move_orders(
+            self.request.user
+        )
+        context["note_url"] = reverse("orders:add_note", args=[order.pk])
+        context["panels"] = desk_panels(self.request, order)
         return context
+
+
+def customer_edit_url(viewer, customer) -> str | None:
+    """The customer's page in Wagtail's user admin, for whoever may open it."""
+    if viewer.has_perm(
+        f"{customer._meta.app_label}.change_{customer._meta.model_name}"
+    ):
+        return reverse("wagtailusers_users:edit", args=[customer.pk])
+    return None
+
+
+def desk_panels(request, order: Order) -> list[str]:
+    """The HTML of every `order_desk_panels` hook that has something to show."""
+    panels = []
+    for panel in hooks.get_hooks(PANELS_HOOK):
+        html = panel(request, order)
+        if html:
+            panels.append(conditional_escape(html))
+    return panels
+
+
+class OrderNoteAddView(View):
+    """Add a staff note (POST only) through `order_note_add`; back to the order."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        if not order_permission_policy.user_may_move_orders(request.user):
+            raise PermissionDenied
+        order = get_object_or_404(Order, pk=pk)
+        try:
+            order_note_add(
+                order_id=order.pk, author=request.user, body=request.POST.get("body")
+            )
+        except DomainError as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, f"Note added to order {order.number}.")
+        return redirect(reverse("orders:inspect", args=[order.pk]) + "#timeline")
 
 
 class OrderActionView(View):
@@ -214,9 +280,13 @@ class OrderViewSet(ModelViewSet):
     form_fields = ["status"]  # ModelViewSet needs a form; the policy refuses edits
 
     def get_urlpatterns(self):
-        return super().get_urlpatterns() + [
-            path(f"{action.slug}/<int:pk>/", action.as_view(), name=action.slug)
-            for action in ORDER_ACTIONS
+        return [
+            *super().get_urlpatterns(),
+            *(
+                path(f"{action.slug}/<int:pk>/", action.as_view(), name=action.slug)
+                for action in ORDER_ACTIONS
+            ),
+            path("add_note/<int:pk>/", OrderNoteAddView.as_view(), name="add_note"),
         ]
 
 

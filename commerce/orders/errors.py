@@ -1,6 +1,6 @@
 """Order errors, conflicts with the current state (the API's 409s)."""
 
-from nexus.errors import DomainError
+from nexus.errors import DomainError, InvalidRequest
 
 
 class InvalidTransition(DomainError):
@@ -19,3 +19,8 @@ class InvalidTransition(DomainError):
 class IdempotencyConflict(DomainError):
     code = "idempotency_conflict"
     default_detail = "This Idempotency-Key was already used with a different request."
+
+
+class InvalidNote(InvalidRequest):
+    code = "invalid_note"
+    default_detail = "A note needs some text, up to 2,000 characters."

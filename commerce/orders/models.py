@@ -1,4 +1,5 @@
-"""Orders: a snapshot of what was bought, its lifecycle history and checkout keys."""
+"""Orders: a snapshot of what was bought, its lifecycle history, staff notes and
+checkout keys."""
 
 from django.conf import settings
 from django.db import models
@@ -117,6 +118,34 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '-'} -> {self.to_status}"
+
+
+class OrderNote(models.Model):
+    """A staff member's note on an order, for the desk only (customers never see it)."""
+
+    MAX_LENGTH = 2000
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = models.TextField(max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(body=""), name="orders_ordernote_body_not_empty"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.body[:40]}"
 
 
 class IdempotencyKey(models.Model):

@@ -1,9 +1,12 @@
 """Reads of orders, each with lines (and events where shown) prefetched."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Order, OrderLine
+from .models import Order, OrderLine, OrderStatus
 
 
 def orders_visible_to(*, user, status: str | None = None) -> QuerySet[Order]:
@@ -39,3 +42,39 @@ def order_lines_attach(*, order: Order, lines: list[OrderLine]) -> None:
     cached._result_cache = list(lines)
     cached._prefetch_done = True
     order._prefetched_objects_cache = {"lines": cached}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One moment of an order's history as the desk shows it."""
+
+    at: datetime
+    kind: str  # "placed", "status" or "note"
+    actor: object | None  # a user, or None for the system (checkout, a task)
+    text: str
+    from_status: str = ""
+    to_status: str = ""
+
+
+def order_timeline(order: Order) -> list[TimelineEntry]:
+    """Status changes and staff notes, oldest first; uses prefetched events and notes
+    (`events__actor`, `notes__author`) when the caller fetched them."""
+    labels = dict(OrderStatus.choices)
+    entries = [
+        TimelineEntry(
+            at=event.created_at,
+            kind="status" if event.from_status else "placed",
+            actor=event.actor,
+            text=event.note,
+            from_status=labels.get(event.from_status, event.from_status),
+            to_status=labels.get(event.to_status, event.to_status),
+        )
+        for event in order.events.all()
+    ]
+    entries += [
+        TimelineEntry(
+            at=note.created_at, kind="note", actor=note.author, text=note.body
+        )
+        for note in order.notes.all()
+    ]
+    return sorted(entries, key=lambda entry: entry.at)

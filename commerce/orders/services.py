@@ -1,4 +1,4 @@
-"""The order lifecycle: status transitions, cancellation and its restock.
+"""The order lifecycle: status transitions, cancellation and its restock; staff notes.
 
 Placing an order is checkout's (checkout.py, which also writes down the lock order).
 """
@@ -15,8 +15,15 @@ from commerce.inventory.services import (
 from realtime.models import NotificationKind
 from realtime.services import notification_send
 
-from .errors import InvalidTransition
-from .models import TRANSITION_SOURCES, Order, OrderEvent, OrderLine, OrderStatus
+from .errors import InvalidNote, InvalidTransition
+from .models import (
+    TRANSITION_SOURCES,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderNote,
+    OrderStatus,
+)
 
 
 def order_transition(*, order_id: int, to_status: str, actor, note: str = "") -> Order:
@@ -99,3 +106,16 @@ def order_cancel(*, order_id: int, actor) -> Order:
     return order_transition(
         order_id=order_id, to_status=OrderStatus.CANCELLED, actor=actor
     )
+
+
+def order_note_add(*, order_id: int, author, body: str) -> OrderNote:
+    """Add a staff note to an order; no lock (a note changes nothing else).
+
+    Raises InvalidNote for a blank or over-long body, Http404 for an unknown order.
+    """
+    text = (body or "").strip()
+    if not text or len(text) > OrderNote.MAX_LENGTH:
+        raise InvalidNote()
+    if not Order.objects.filter(pk=order_id).exists():
+        raise Http404("No such order.")
+    return OrderNote.objects.create(order_id=order_id, author=author, body=text)

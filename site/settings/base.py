@@ -42,7 +42,6 @@ INSTALLED_APPS = [
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
-    "wagtail_modeladmin",
     "modelcluster",
     "taggit",
     "rest_framework",
@@ -186,7 +185,9 @@ WEBSOCKETS_PER_USER = ENV.websockets_per_user
 WEBSOCKETS_PER_ADDRESS = ENV.websockets_per_address
 
 # --- Celery: RabbitMQ when configured; tasks run inline on the embedded default.
-CELERY_BROKER_URL = ENV.celery_broker_url or "memory://"
+# The embedded default names a host: eager tasks still take a producer from kombu
+# (celery 5.7), and a broker URL without one logs "No hostname was supplied".
+CELERY_BROKER_URL = ENV.celery_broker_url or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = (
     ENV.celery_broker_url is None
     if ENV.celery_task_always_eager is None
@@ -219,7 +220,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    "wagtail-publish-scheduled": {
+        # Wagtail's scheduled publishing: revisions whose go-live time has come are
+        # published, pages past their expiry unpublished (cms/tasks.py).
+        "task": "cms.publish_scheduled",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+# Without a broker there is no `celery beat`: the serving process runs the schedule
+# above in a thread of its own (nexus/beat.py, started by asgi.py for daphne).
+IN_PROCESS_BEAT = (
+    CELERY_TASK_ALWAYS_EAGER if ENV.in_process_beat is None else ENV.in_process_beat
+)
 
 # --- Mail
 _email = email_config(ENV.email_url)
@@ -329,6 +342,7 @@ notifications. The contract, endpoint by endpoint, is docs/api/reference.md.
         "nexus.api.schema.add_error_components",
     ],
     "TAGS": [
+        {"name": "index", "description": "Where to start: links to everything."},
         {"name": "auth", "description": "Accounts, tokens and passwords."},
         {"name": "categories", "description": "The catalog's categories."},
         {"name": "products", "description": "Products: public reads, staff writes."},
@@ -347,6 +361,9 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = IMAGE_UPLOAD_MAX_PIXELS
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt"]
+# No Gravatar: admins often work offline or behind a firewall, where its avatars are
+# broken images; Wagtail shows its own placeholder (or an uploaded avatar) instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Logging: readable lines on a laptop, JSON lines in production.
 LOG_FORMAT = "text"

@@ -35,6 +35,7 @@ class Environment:
     trusted_proxies: int | None
     channel_layer_prefix: str
     celery_task_always_eager: bool | None
+    in_process_beat: bool | None
     celery_queue: str
     catalog_cache_seconds: int
     websockets_per_user: int
@@ -71,6 +72,9 @@ def read_environment() -> Environment:
         channel_layer_prefix=_env.str("CHANNEL_LAYER_PREFIX", default="asgi"),
         # Unset: tasks run inline only when no broker is configured.
         celery_task_always_eager=_env.bool("CELERY_TASK_ALWAYS_EAGER", default=None),
+        # Unset: the serving process runs the beat schedule itself only where tasks
+        # run inline (no broker, so no `celery beat` either).
+        in_process_beat=_env.bool("IN_PROCESS_BEAT", default=None),
         # Default queue name; a flow test's worker and its producers use their own.
         celery_queue=_env.str("CELERY_QUEUE", default="celery"),
         # How long a cached catalog answer may live; 0 turns the cache off.

@@ -19,6 +19,9 @@ if CELERY_TASK_ALWAYS_EAGER:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_EAGER_PROPAGATES = True
 NOTIFICATION_DELIVERY_IN_BACKGROUND = not CELERY_TASK_ALWAYS_EAGER
+# Periodic tasks run when a test runs them (or starts nexus.beat itself), never on
+# their own under a live_server.
+IN_PROCESS_BEAT = ENV.in_process_beat is True  # noqa: F405
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": 0}
 # Each test process gets its own cache keyspace on the shared Redis.

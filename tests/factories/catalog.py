@@ -52,3 +52,29 @@ def create_product(
     if live:
         revision.publish()
     return product
+
+
+def schedule_revision(product: ProductPage, *, go_live_at, user=None, **changes):
+    """A revision of `product` with `changes`, approved to go live at `go_live_at`,
+    as an editor's "Publish" with a go-live date in the future leaves it."""
+    page = ProductPage.objects.get(pk=product.pk)
+    for name, value in changes.items():
+        setattr(page, name, value)
+    page.go_live_at = go_live_at
+    revision = page.save_revision(user=user)
+    revision.publish(user=user)
+    revision.refresh_from_db()
+    assert revision.approved_go_live_at is not None, "not scheduled"
+    return revision
+
+
+def make_due(revision) -> None:
+    """Move a scheduled revision's go-live time into the past (time passing)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    past = timezone.now() - timedelta(minutes=1)
+    revision.content["go_live_at"] = past.isoformat()
+    revision.approved_go_live_at = past
+    revision.save(update_fields=["content", "approved_go_live_at"])

@@ -284,3 +284,38 @@ def test_forwarded_for_is_trusted_only_behind_a_configured_proxy_count():
         )
         == "2"
     )
+
+
+def test_admin_screens_are_wagtail_viewsets_and_modeladmin_is_gone():
+    """wagtail-modeladmin served no screen; Wagtail's own viewsets replaced it."""
+    from django.conf import settings
+
+    assert "wagtail_modeladmin" not in settings.INSTALLED_APPS
+    pins = (REPO / "requirements.txt").read_text().lower()
+    assert "wagtail-modeladmin" not in pins and "wagtail_modeladmin" not in pins
+    importers = [
+        path
+        for folder in ("site", "cms", "commerce", "realtime")
+        for path in (REPO / folder).rglob("*.py")
+        if "wagtail_modeladmin" in path.read_text()
+    ]
+    assert importers == []
+
+
+def test_inline_tasks_on_the_embedded_default_log_no_kombu_warning():
+    """Celery takes a kombu producer even for inline tasks; no broker, no warning."""
+    snippet = (
+        "import django; django.setup()\n"
+        "from nexus.celery import app\n"
+        "from django.conf import settings\n"
+        "assert settings.CELERY_TASK_ALWAYS_EAGER\n"
+        "@app.task\n"
+        "def echo(value): return value\n"
+        "print('answer', echo.apply_async(args=[41]).get() + 1)\n"
+    )
+    result = run_with("nexus.settings.dev", "-W", "always", "-c", snippet)
+    assert result.returncode == 0, result.stderr
+    assert "answer 42" in result.stdout
+    output = result.stdout + result.stderr
+    assert "No hostname was supplied" not in output
+    assert "WARNING" not in output

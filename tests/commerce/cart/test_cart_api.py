@@ -77,8 +77,23 @@ class TestReadingTheCart:
         ProductGalleryImage.objects.create(page=product, image=first, sort_order=0)
         body = add(customer_client, product.pk).json()
         image = body["items"][0]["product"]["image"]
-        assert image == first.file.url
+        assert image == f"http://testserver{first.file.url}"
         assert image.endswith(".png") and "front" in image
+
+    def test_cart_and_product_image_urls_are_the_same_absolute_url(
+        self, customer_client
+    ):
+        product = create_product(stock=5)
+        photo = ProductImage.objects.create(
+            title="side", file=get_test_image_file(filename="side.png")
+        )
+        ProductGalleryImage.objects.create(page=product, image=photo, sort_order=0)
+        cart_image = add(customer_client, product.pk).json()["items"][0]["product"][
+            "image"
+        ]
+        product_body = customer_client.get(f"/api/v1/products/{product.pk}/").json()
+        assert cart_image.startswith("http://testserver/")
+        assert cart_image == product_body["images"][0]["url"]
 
     def test_list_costs_the_same_queries_for_one_line_or_many(
         self, customer, customer_client, django_assert_max_num_queries

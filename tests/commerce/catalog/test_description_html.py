@@ -127,3 +127,22 @@ def test_internal_page_links_are_kept_and_served_as_urls(admin_client_api):
     stored, served = stored_and_served(admin_client_api, response.json()["id"])
     assert stored == f'<p><a id="{shelf.pk}" linktype="page">Lamps</a></p>'
     assert served.startswith('<p><a href="') and "/lamps/" in served
+
+
+def test_editor_written_block_keys_are_not_served(client):
+    """Wagtail's editor stores data-block-key on every block; clients never see it."""
+    shelf = create_category()
+    stored = (
+        '<h2 data-block-key="k1">Specs</h2><p data-block-key="k2">A '
+        f'<a linktype="page" id="{shelf.pk}">shelf</a> and the text '
+        "data-block-key=&quot;k3&quot; stays.</p>"
+        '<ul><li data-block-key="k4">one</li></ul>'
+    )
+    product = create_product(category=shelf, description=stored)
+    served = client.get(f"/api/v1/products/{product.pk}/").json()["description"]
+    assert 'data-block-key="' not in served
+    assert served.startswith("<h2>Specs</h2><p>A <a href=")
+    assert "data-block-key=&quot;k3&quot; stays." in served
+    assert "<li>one</li>" in served
+    listed = client.get("/api/v1/products/", {"category": shelf.slug}).json()
+    assert listed["results"][0]["description"] == served
