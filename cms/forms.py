@@ -1,8 +1,11 @@
-"""The product editor's form: a new product's initial stock, asked once.
+"""The product editor's form: a new product's initial stock.
 
 Stock is not page content (it never rides in a revision): the number is only
-carried on the saved page as `initial_stock`, for the `after_create_page` hook that
-commerce registers to apply it through the stock service.
+carried on the saved page as `initial_stock`, for the `after_create_page` and
+`after_edit_page` hooks that commerce registers to apply it through the stock
+service. It is asked until the product is first published (autosave turns a new
+product into a draft after the first keystrokes, and the editor may type the
+stock after that); from then on stock changes are made from Stock.
 """
 
 from django import forms
@@ -25,13 +28,22 @@ class ProductPageForm(WagtailAdminPageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            # An existing product's stock is changed from Stock, never here.
+        product = self.instance
+        if product.first_published_at is not None:
+            # A product on sale has its stock changed from Stock, never here.
             del self.fields["initial_stock"]
+        elif product.pk:
+            # The stock row, read through the relation inventory declares on the
+            # page; a draft without one has none yet.
+            record = getattr(product, "stock_record", None)
+            self.fields["initial_stock"].initial = record.quantity if record else 0
 
     def save(self, commit=True):
         page = super().save(commit=commit)
-        if "initial_stock" in self.fields:
+        # Applied when new, or when the editor changed it from the stock on hand.
+        if "initial_stock" in self.fields and (
+            self.instance._state.adding or "initial_stock" in self.changed_data
+        ):
             page.initial_stock = self.cleaned_data.get("initial_stock") or 0
         return page
 

@@ -7,7 +7,7 @@ from wagtail import hooks
 
 from cms.models import ProductPage
 from commerce.inventory.models import StockAdjustment
-from commerce.inventory.services import stock_set
+from commerce.inventory.services import stock_record_ensure, stock_set
 
 from . import admin_actions
 from .admin_listing import ProductListingViewSet, ProductPageViewSet
@@ -16,23 +16,37 @@ from .listing import listing_sync
 from .selectors import products_in_orders
 
 
+def _apply_initial_stock(request, product: ProductPage) -> None:
+    quantity = getattr(product, "initial_stock", None)
+    if quantity is not None:
+        stock_set(
+            product_id=product.pk,
+            quantity=quantity,
+            reason=StockAdjustment.Reason.INITIAL,
+            actor=request.user,
+            note="Entered in the product form",
+        )
+
+
 @hooks.register("after_create_page")
-def give_new_products_their_initial_stock(request, page):
+def give_new_products_their_stock(request, page):
     """A product made in the admin gets its stock row with the form's initial
     stock, through the stock service (recorded as an "Initial stock" adjustment,
     never in a revision), and its read-model row, so the product listings file
     even an unpublished draft under its category."""
-    product = page.specific
-    if not isinstance(product, ProductPage):
-        return
-    stock_set(
-        product_id=product.pk,
-        quantity=getattr(page, "initial_stock", 0) or 0,
-        reason=StockAdjustment.Reason.INITIAL,
-        actor=request.user,
-        note="Entered when the product was created",
-    )
-    listing_sync(product_ids=[product.pk])
+    if isinstance(page, ProductPage):
+        _apply_initial_stock(request, page)
+        stock_record_ensure(product_id=page.pk)
+        listing_sync(product_ids=[page.pk])
+
+
+@hooks.register("after_edit_page")
+def apply_a_changed_initial_stock(request, page):
+    """Until first published, the form still offers the initial stock (autosave
+    makes a draft of a new product before the editor reaches the field); a
+    changed value is applied the same way."""
+    if isinstance(page, ProductPage):
+        _apply_initial_stock(request, page)
 
 
 def _archive_instead(request, product: ProductPage) -> TemplateResponse:

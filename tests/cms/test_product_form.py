@@ -114,3 +114,39 @@ def test_a_negative_initial_stock_is_refused(editor):
     )
     assert response.status_code == 200
     assert not ProductPage.objects.filter(sku="LAMP-ODD").exists()
+
+
+def test_stock_typed_after_the_first_autosave_is_applied_until_published(editor):
+    shelf = create_category()
+    created = autosave(
+        editor,
+        f"/admin/pages/add/cms/productpage/{shelf.pk}/",
+        product_form(title="Early Lamp", slug="early-lamp"),
+    )
+    product_id = created.json()["pk"]
+    assert StockRecord.objects.get(product_id=product_id).quantity == 0
+    # Later saves go to the edit view, which still asks until first published.
+    edit_url = f"/admin/pages/{product_id}/edit/"
+    assert b'name="initial_stock"' in editor.get(edit_url).content
+    later = autosave(
+        editor,
+        edit_url,
+        product_form(title="Early Lamp", slug="early-lamp", initial_stock="7"),
+    )
+    assert later.json()["success"] is True
+    assert StockRecord.objects.get(product_id=product_id).quantity == 7
+    editor.post(
+        edit_url,
+        product_form(
+            title="Early Lamp",
+            slug="early-lamp",
+            sku="LAMP-EARLY",
+            price="9.00",
+            initial_stock="7",
+            **{"action-publish": "1"},
+        ),
+    )
+    assert ProductPage.objects.get(pk=product_id).live
+    assert b'name="initial_stock"' not in editor.get(edit_url).content
+    record = StockRecord.objects.get(product_id=product_id)
+    assert record.quantity == 7 and record.adjustments.count() == 1
