@@ -8,6 +8,7 @@ drafts, previews, scheduling and history. Stock is operational data and lives in
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.validators import MinValueValidator
 from django.db import models
 from modelcluster.fields import ParentalKey
@@ -17,6 +18,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from .forms import CreateOnlyFieldPanel, ProductPageForm
 from .images import ProductImage, ProductImageRendition
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "ProductGalleryImage",
     "ProductImage",
     "ProductImageRendition",
+    "ProductNotPublishable",
     "ProductPage",
 ]
 
@@ -85,19 +88,29 @@ class ProductPageQuerySet(PageQuerySet):
 ProductPageManager = PageManager.from_queryset(ProductPageQuerySet)
 
 
+class ProductNotPublishable(PermissionDenied):
+    """A revision of a product that must not go live: the product is archived, or
+    the revision is a draft still without its SKU or price."""
+
+
 class ProductPage(Page):
     """One product for sale. Price and description are published like any page
     content; stock is kept by the shop, not here."""
 
+    # SKU and price may be blank in a draft (nullable, so a half-filled new product
+    # can be saved and autosaved, and two such drafts do not clash on an empty SKU);
+    # the form requires both to publish and `publish` refuses a revision without them.
     sku = models.CharField(
         "SKU",
         max_length=64,
         unique=True,
+        null=True,
         help_text="The stock-keeping unit: unique, printed on orders.",
     )
     price = models.DecimalField(
         max_digits=10,
         decimal_places=2,
+        null=True,
         validators=[MinValueValidator(Decimal("0.01"))],
         help_text="Price in the shop's currency, before tax.",
     )
@@ -112,8 +125,16 @@ class ProductPage(Page):
 
     objects = ProductPageManager()
 
+    base_form_class = ProductPageForm
     content_panels = Page.content_panels + [
-        MultiFieldPanel([FieldPanel("sku"), FieldPanel("price")], heading="Pricing"),
+        MultiFieldPanel(
+            [
+                FieldPanel("sku"),
+                FieldPanel("price"),
+                CreateOnlyFieldPanel("initial_stock"),
+            ],
+            heading="Pricing and stock",
+        ),
         FieldPanel("description"),
         InlinePanel("gallery_images", label="Gallery images"),
     ]
@@ -154,6 +175,29 @@ class ProductPage(Page):
     @property
     def is_available(self) -> bool:
         return self.live and self.archived_at is None
+
+    @property
+    def status_string(self):
+        # Unpublished by archiving, not a draft: the admin's listings and header say so.
+        if self.archived_at is not None:
+            return "archived"
+        return super().status_string
+
+    def publish(self, revision, *args, **kwargs):
+        """Every route to going live (bulk publish, schedules, workflows, services)
+        passes here: an archived product stays off sale until it is restored, and a
+        draft without SKU or price never reaches the shop."""
+        if self.archived_at is not None:
+            raise ProductNotPublishable(
+                f"“{self.title}” is archived, so it cannot be published. "
+                "Restore it instead: restoring publishes its latest version."
+            )
+        content = revision.content
+        if not content.get("sku") or content.get("price") in (None, ""):
+            raise ProductNotPublishable(
+                f"“{self.title}” needs a SKU and a price before it can be published."
+            )
+        return super().publish(revision, *args, **kwargs)
 
     def with_content_json(self, content):
         # Archiving belongs to the product, not to one revision: publishing an old

@@ -31,7 +31,8 @@ class ProductListing(models.Model):
         db_index=False,  # the composite indexes below lead with it
     )
     title = models.CharField(max_length=255)
-    price = models.DecimalField(max_digits=10, decimal_places=2)
+    # Null only for a draft not yet priced; available rows always have a price.
+    price = models.DecimalField(max_digits=10, decimal_places=2, null=True)
     # Live and not archived: what `ProductPage.objects.available()` means.
     available = models.BooleanField(default=False)
     quantity = models.IntegerField(default=0)

@@ -248,6 +248,28 @@ def _with_count(shelf: CategoryPage, count: int) -> CategoryPage:
     return shelf
 
 
+@dataclass(frozen=True)
+class PendingPublication:
+    """What would publish a product later: a schedule, a moderation workflow."""
+
+    scheduled_for: datetime | None = None
+    workflow: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.scheduled_for is not None or bool(self.workflow)
+
+
+def product_pending_publication(*, product: ProductPage) -> PendingPublication:
+    """The product's scheduled revision and workflow in progress, if any (what
+    archiving cancels)."""
+    scheduled = product.scheduled_revision
+    workflow_state = product.current_workflow_state
+    return PendingPublication(
+        scheduled_for=scheduled.approved_go_live_at if scheduled else None,
+        workflow=workflow_state.workflow.name if workflow_state else None,
+    )
+
+
 def product_in_any_order(*, product_id: int) -> bool:
     """Whether an order line points at this product."""
     return bool(products_in_orders(product_ids=[product_id]))

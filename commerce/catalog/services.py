@@ -12,6 +12,7 @@ import html
 import uuid
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.files.images import ImageFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -75,7 +76,17 @@ def _free_slug(*, parent: Page, title: str, sku: str, exclude_pk=None) -> str:
 
 
 def _publish(page: ProductPage, *, actor) -> ProductPage:
-    """Save the page's state as a revision; publish it unless archived."""
+    """Save the page's state as a revision; publish it unless archived.
+
+    A draft made in the admin may lack SKU or price; a staff change that leaves
+    them missing is refused as a field map, before anything is saved."""
+    missing = {
+        field: ["A product needs this before it goes on sale."]
+        for field in ("sku", "price")
+        if getattr(page, field) in (None, "")
+    }
+    if missing:
+        raise ValidationError(missing)
     revision = page.save_revision(user=actor, log_action=True)
     if page.archived_at is None:
         revision.publish(user=actor, skip_permission_checks=True)
@@ -184,15 +195,32 @@ def _move_to_category(page: ProductPage, *, category: CategoryPage, actor) -> No
     )
 
 
+def _withdraw_pending(product: ProductPage, *, actor) -> None:
+    """Cancel what would put an archived product back on sale behind the staff's
+    back: a scheduled publication and a moderation workflow in progress (its
+    approval would publish it); `selectors.product_pending` names them first."""
+    scheduled = product.scheduled_revision
+    if scheduled is not None:
+        scheduled.approved_go_live_at = None
+        # Revision.save with a user logs "wagtail.schedule.cancel" in the history.
+        scheduled.save(user=actor, update_fields=["approved_go_live_at"])
+        product.revisions.exclude(pk=scheduled.pk).update(approved_go_live_at=None)
+    workflow_state = product.current_workflow_state
+    if workflow_state is not None:
+        workflow_state.cancel(user=actor)
+
+
 def product_archive(*, product_id: int, actor=None) -> ProductPage:
     """Soft delete: unpublish and mark archived, keeping the page and its history.
 
     Carts refuse it (`ProductPage.objects.available()` excludes it) and order lines
-    still point at it. Locks: the product's page row.
+    still point at it. A pending scheduled publication and a workflow in progress
+    are cancelled, since either would publish it again. Locks: the page row.
     """
     with transaction.atomic():
         product = _locked_product(product_id)
         if product.archived_at is None:
+            _withdraw_pending(product, actor=actor)
             if product.live:
                 UnpublishPageAction(product, user=actor, log_action=True).execute(
                     skip_permission_checks=True
@@ -205,17 +233,65 @@ def product_archive(*, product_id: int, actor=None) -> ProductPage:
     return product
 
 
+def _publishable_revision(product: ProductPage, *, actor):
+    """The latest revision, refused as a field map if it lacks a SKU or price (a
+    draft saved half-filled): a product never goes on sale without them."""
+    revision = product.get_latest_revision()
+    if revision is None:
+        revision = product.save_revision(user=actor, log_action=True)
+    missing = {
+        field: ["A product needs this before it goes on sale."]
+        for field in ("sku", "price")
+        if revision.content.get(field) in (None, "")
+    }
+    if missing:
+        raise ValidationError(missing)
+    return revision
+
+
 def product_restore(*, product_id: int, actor=None) -> ProductPage:
-    """Undo archiving: clear archived_at and publish the latest revision."""
+    """Undo archiving: clear archived_at and publish the latest revision.
+
+    Raises ValidationError (a field map) if that revision has no SKU or price.
+    Locks: the product's page row.
+    """
     with transaction.atomic():
         product = _locked_product(product_id)
         ProductPage.objects.filter(pk=product_id).update(archived_at=None)
         product.archived_at = None
-        revision = product.get_latest_revision()
-        if revision is None:
-            revision = product.save_revision(user=actor, log_action=True)
+        revision = _publishable_revision(product, actor=actor)
         revision.publish(user=actor, skip_permission_checks=True)
         listing_sync(product_ids=[product_id])
+    return product
+
+
+def product_publish(*, product_id: int, actor=None) -> ProductPage:
+    """Publish the product's latest revision (an editor's draft included).
+
+    Raises ProductUnavailable for an archived product (restore it instead) and
+    ValidationError if the revision has no SKU or price. Locks: the page row.
+    """
+    with transaction.atomic():
+        product = _locked_product(product_id)
+        if product.archived_at is not None:
+            raise ProductUnavailable(
+                product_id=product_id,
+                detail=f"“{product.title}” is archived: restore it to publish it.",
+            )
+        _publishable_revision(product, actor=actor).publish(
+            user=actor, skip_permission_checks=True
+        )
+    return product
+
+
+def product_move(*, product_id: int, category: CategoryPage, actor=None) -> ProductPage:
+    """Move the product to another category without publishing anything: its
+    live version and drafts move with the page. Locks: the product's page row."""
+    with transaction.atomic():
+        product = _locked_product(product_id)
+        if product.get_parent().pk != category.pk:
+            # post_page_move refreshes the listing row's category.
+            _move_to_category(product, category=category, actor=actor)
     return product
 
 

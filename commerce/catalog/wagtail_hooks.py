@@ -1,25 +1,52 @@
-"""Editor hooks for products: stock for new pages, archiving instead of deleting."""
+"""Editor hooks for products: initial stock, archive and restore, the product
+listings and bulk actions, and archiving instead of deleting ordered products."""
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.views.decorators.http import require_POST
 from wagtail import hooks
 
 from cms.models import ProductPage
-from commerce.inventory.services import stock_record_ensure
+from commerce.inventory.models import StockAdjustment
+from commerce.inventory.services import stock_record_ensure, stock_set
 
-from . import services
+from . import admin_actions
+from .admin_listing import ProductListingViewSet, ProductPageViewSet
+from .bulk_actions import PRODUCT_BULK_ACTIONS
+from .listing import listing_sync
 from .selectors import products_in_orders
 
 
+def _apply_initial_stock(request, product: ProductPage) -> None:
+    quantity = getattr(product, "initial_stock", None)
+    if quantity is not None:
+        stock_set(
+            product_id=product.pk,
+            quantity=quantity,
+            reason=StockAdjustment.Reason.INITIAL,
+            actor=request.user,
+            note="Entered in the product form",
+        )
+
+
 @hooks.register("after_create_page")
-def give_new_products_a_stock_record(request, page):
-    """A product made in the admin starts with stock 0, adjusted from Stock."""
-    if isinstance(page.specific, ProductPage):
+def give_new_products_their_stock(request, page):
+    """A product made in the admin gets its stock row with the form's initial
+    stock, through the stock service (recorded as an "Initial stock" adjustment,
+    never in a revision), and its read-model row, so the product listings file
+    even an unpublished draft under its category."""
+    if isinstance(page, ProductPage):
+        _apply_initial_stock(request, page)
         stock_record_ensure(product_id=page.pk)
+        listing_sync(product_ids=[page.pk])
+
+
+@hooks.register("after_edit_page")
+def apply_a_changed_initial_stock(request, page):
+    """Until first published, the form still offers the initial stock (autosave
+    makes a draft of a new product before the editor reaches the field); a
+    changed value is applied the same way."""
+    if isinstance(page, ProductPage):
+        _apply_initial_stock(request, page)
 
 
 def _archive_instead(request, product: ProductPage) -> TemplateResponse:
@@ -71,40 +98,44 @@ def refuse_bulk_deleting_ordered_products(request, action_type, objects, action)
     return None
 
 
-@require_POST
-def archive_product_view(request, page_id: int):
-    product = get_object_or_404(ProductPage, pk=page_id)
-    if not product.permissions_for_user(request.user).can_unpublish():
-        raise PermissionDenied
-    services.product_archive(product_id=product.pk, actor=request.user)
-    messages.success(
-        request,
-        f"“{product.title}” is archived: hidden from the shop, kept for orders.",
-    )
-    return redirect("wagtailadmin_explore", product.get_parent().pk)
-
-
-@require_POST
-def restore_product_view(request, page_id: int):
-    product = get_object_or_404(ProductPage, pk=page_id)
-    if not product.permissions_for_user(request.user).can_publish():
-        raise PermissionDenied
-    services.product_restore(product_id=product.pk, actor=request.user)
-    messages.success(request, f"“{product.title}” is restored and live again.")
-    return redirect("wagtailadmin_explore", product.get_parent().pk)
-
-
 @hooks.register("register_admin_urls")
 def catalog_admin_urls():
     return [
         path(
             "catalog/products/<int:page_id>/archive/",
-            archive_product_view,
+            admin_actions.archive_product_view,
             name="catalog_product_archive",
         ),
         path(
             "catalog/products/<int:page_id>/restore/",
-            restore_product_view,
+            admin_actions.restore_product_view,
             name="catalog_product_restore",
         ),
     ]
+
+
+@hooks.register("register_page_listing_more_buttons")
+def archive_restore_in_listings(page, user, next_url=None):
+    return admin_actions.product_menu_items(page, next_url)
+
+
+@hooks.register("register_page_header_buttons")
+def archive_restore_in_header(page, user, view_name, next_url=None):
+    return admin_actions.product_menu_items(page, next_url)
+
+
+@hooks.register("register_page_action_menu_item")
+def restore_in_the_editor():
+    return admin_actions.RestoreActionMenuItem()
+
+
+hooks.register("construct_page_action_menu", admin_actions.hide_publish_for_archived)
+hooks.register("before_publish_page", admin_actions.refuse_publishing_archived)
+
+for _action in PRODUCT_BULK_ACTIONS:
+    hooks.register("register_bulk_action", _action)
+
+
+@hooks.register("register_admin_viewset")
+def register_product_listings():
+    return [ProductListingViewSet(), ProductPageViewSet()]

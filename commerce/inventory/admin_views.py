@@ -41,20 +41,36 @@ stock_permission_policy = RefusingPermissionPolicy(
 )
 
 
-class StockFilterSet(WagtailFilterSet):
-    low_stock = django_filters.BooleanFilter(
-        label="Low stock", method="filter_low_stock"
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def yes_no_filter(label: str, method) -> django_filters.ChoiceFilter:
+    """A filter offered as Any / Yes / No, whose active filter reads
+    "<label>: Yes" (not a select of Unknown / True / False)."""
+    return django_filters.ChoiceFilter(
+        label=label,
+        choices=YES_NO,
+        empty_label="Any",
+        widget=forms.RadioSelect,
+        method=method,
     )
+
+
+def _low_stock(queryset, name, value):
+    below = {"quantity__lt": F("low_stock_threshold")}
+    if value == "yes":
+        return queryset.filter(**below)
+    if value == "no":
+        return queryset.exclude(**below)
+    return queryset
+
+
+class StockFilterSet(WagtailFilterSet):
+    low_stock = yes_no_filter("Low stock", _low_stock)
 
     class Meta:
         model = StockRecord
         fields: list[str] = []
-
-    def filter_low_stock(self, queryset, name, value):
-        if value is None:
-            return queryset
-        below = {"quantity__lt": F("low_stock_threshold")}
-        return queryset.filter(**below) if value else queryset.exclude(**below)
 
 
 class StockIndexView(IndexView):

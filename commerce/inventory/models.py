@@ -27,7 +27,8 @@ class StockRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product_id}: {self.quantity}"
+        # Names the product in the admin's titles ("Editing stock of …").
+        return f"stock of {self.product.title}"
 
     @property
     def is_low(self) -> bool:

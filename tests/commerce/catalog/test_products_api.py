@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from wagtail.models import Revision
 
-from cms.models import ProductPage
+from cms.models import ProductNotPublishable, ProductPage
 from commerce.catalog.services import product_archive
 from commerce.inventory.models import StockAdjustment, StockRecord
 from tests.factories.catalog import create_category, create_product
@@ -288,9 +288,11 @@ class TestSoftDelete:
         product = create_product()
         revision_id = product.get_latest_revision().pk
         admin_client_api.delete(f"/api/v1/products/{product.pk}/")
-        # As an editor would from the page's history, with fresh objects.
-        Revision.objects.get(pk=revision_id).publish()
-        assert not ProductPage.objects.available().filter(pk=product.pk).exists()
+        # As an editor would from the page's history, with fresh objects: refused,
+        # rather than a live page the API and carts deny.
+        with pytest.raises(ProductNotPublishable):
+            Revision.objects.get(pk=revision_id).publish()
+        assert not ProductPage.objects.filter(pk=product.pk, live=True).exists()
 
     def test_deleting_an_unknown_product_is_404(self, admin_client_api):
         assert admin_client_api.delete("/api/v1/products/424242/").status_code == 404

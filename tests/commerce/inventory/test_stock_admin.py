@@ -1,5 +1,7 @@
 """Stock in the Wagtail admin: listing, low-stock filter, adjusting, the panel."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Permission
 
@@ -29,8 +31,13 @@ def test_listing_shows_stock_and_filters_low_stock(stock_keeper):
     everything = stock_keeper.get("/admin/stock/")
     assert everything.status_code == 200
     assert b"Plenty Lamp" in everything.content and b"Last Lamp" in everything.content
-    low = stock_keeper.get("/admin/stock/?low_stock=true")
+    low = stock_keeper.get("/admin/stock/?low_stock=yes")
     assert b"Last Lamp" in low.content and b"Plenty Lamp" not in low.content
+    # The active filter reads "Low stock: Yes", not a boolean's True.
+    text = " ".join(re.sub(r"<[^>]+>", " ", low.content.decode()).split())
+    assert "Low stock: Yes" in text
+    plenty = stock_keeper.get("/admin/stock/?low_stock=no")
+    assert b"Plenty Lamp" in plenty.content and b"Last Lamp" not in plenty.content
 
 
 def test_adjusting_records_the_actor_the_amount_and_the_reason(stock_keeper):
@@ -38,6 +45,9 @@ def test_adjusting_records_the_actor_the_amount_and_the_reason(stock_keeper):
     record = StockRecord.objects.get(product=product)
     form = stock_keeper.get(f"/admin/stock/adjust/{record.pk}/")
     assert form.status_code == 200
+    # The form's title names the product, in the tab and the header.
+    assert f"<title>Adjust stock: {product.title}".encode() in form.content
+    assert f"Adjust stock of “{product.title}”".encode() in form.content
     response = stock_keeper.post(
         f"/admin/stock/adjust/{record.pk}/",
         {"delta": "10", "reason": "restock", "note": "Delivery 4711"},
