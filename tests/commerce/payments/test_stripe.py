@@ -204,3 +204,32 @@ def test_switching_provider_cancels_the_open_intent(shopper, order, stripe_doubl
     assert Payment.objects.get(pk=body["payment_id"]).status == "canceled"
     order.refresh_from_db()
     assert order.status == "paid"
+
+
+def test_a_webhook_for_an_intent_whose_create_answer_was_lost_finds_its_payment(
+    shopper, order, stripe_double, settings
+):
+    settings.PAYMENT_PROVIDER_TIMEOUT = 0.5
+    stripe_double.hold_seconds = 2.0
+    client_for(shopper).post(
+        f"/api/v1/orders/{order.pk}/pay/", {"provider": "stripe"}, format="json"
+    )
+    (intent_id,) = stripe_double.intents
+    intent = stripe_double.succeed(intent_id)
+    assert deliver(event("payment_intent.succeeded", intent)).status_code == 200
+    payment = Payment.objects.get(order=order)
+    assert (payment.provider_reference, payment.status) == (intent_id, "succeeded")
+    order.refresh_from_db()
+    assert order.status == "paid"
+
+
+def test_only_the_owner_may_confirm_a_payment(shopper, order, stripe_double):
+    from tests.factories import UserFactory
+
+    body = start_stripe(shopper, order)
+    url = f"/api/v1/payments/{body['payment_id']}/confirm/"
+    assert client_for(UserFactory()).post(url).status_code == 404
+    mine = client_for(shopper).post(url)
+    assert mine.status_code == 200
+    assert mine.json()["status"] == "requires_action"
+    assert mine.json()["order_status"] == "pending"
