@@ -150,3 +150,21 @@ def test_order_payment_ttl_reads_minutes_or_a_unit(raw, seconds):
 def test_order_payment_ttl_refuses_nonsense(raw):
     with pytest.raises(ValueError, match="ORDER_PAYMENT_TTL"):
         duration_seconds(raw, name="ORDER_PAYMENT_TTL")
+
+
+@pytest.mark.django_db
+def test_a_dummy_payment_left_open_by_a_crash_never_pays_an_expired_order(
+    order, product
+):
+    Payment.objects.create(
+        order=order,
+        provider="dummy",
+        amount=order.total,
+        currency=order.currency,
+        idempotency_key="nexus-payment-crashed",
+    )
+    age(order, 40)
+    assert orders_expire_unpaid() == 1
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
+    assert Payment.objects.get(order=order).status == "canceled"
+    assert StockRecord.objects.get(product=product).quantity == 10
