@@ -105,6 +105,9 @@ async def run(args, users: dict, port: int, daphne_pid: int) -> None:
                         compression=None,
                         open_timeout=30,
                         max_queue=None,
+                        # The server pings every socket (daphne, every 20 s); the
+                        # client's own pings would be this one process's load.
+                        ping_interval=None,
                     )
                 return
             except InvalidStatus:

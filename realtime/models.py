@@ -10,10 +10,14 @@ class NotificationKind(models.TextChoices):
     ORDER_STATUS_CHANGED = "order_status_changed", "Order status changed"
     PAYMENT_SUCCEEDED = "payment_succeeded", "Payment succeeded"
     PAYMENT_FAILED = "payment_failed", "Payment failed"
+    REFUND_ISSUED = "refund_issued", "Refund issued"
     BACK_IN_STOCK = "back_in_stock", "Back in stock"
     REVIEW_MODERATED = "review_moderated", "Review moderated"
     NEW_ORDER = "new_order", "New order (staff)"
     LOW_STOCK = "low_stock", "Low stock (staff)"
+    # Money that needs a person: an amount that does not match its order, a payment
+    # captured for an order that was cancelled meanwhile.
+    PAYMENT_ALERT = "payment_alert", "Payment needs attention (staff)"
 
 
 # Kinds a user expects in their mailbox as well as live; the others are in-app only
@@ -24,8 +28,10 @@ EMAIL_KINDS = frozenset(
         NotificationKind.ORDER_STATUS_CHANGED,
         NotificationKind.PAYMENT_SUCCEEDED,
         NotificationKind.PAYMENT_FAILED,
+        NotificationKind.REFUND_ISSUED,
         NotificationKind.BACK_IN_STOCK,
         NotificationKind.LOW_STOCK,
+        NotificationKind.PAYMENT_ALERT,
     }
 )
 

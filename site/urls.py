@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("commerce.catalog.urls")),
     path("", include("commerce.cart.urls")),
     path("", include("commerce.orders.urls")),
+    path("", include("commerce.payments.urls")),
     path("", include("realtime.urls")),
 ]
 

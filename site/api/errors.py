@@ -3,8 +3,9 @@
 Services raise `nexus.errors.DomainError` subclasses (see each app's `errors.py`),
 which know nothing of HTTP; here they become `{"detail", "code", ...extra}` with the
 status the contract gives: 400 for an `InvalidRequest` (`cart_empty`), 409 for every
-other conflict with the current state. Outside DRF's views, the 404/500 handlers and
-the catch-all route of unknown /api/ paths answer in the same JSON shape.
+other conflict with the current state, or the `http_status` an error names (402,
+503). Outside DRF's views, the 404/500 handlers and the catch-all route of unknown
+/api/ paths answer in the same JSON shape.
 """
 
 from django.conf import settings
@@ -32,6 +33,11 @@ from nexus.errors import DomainError, InvalidRequest
 
 
 def domain_error_status(error: DomainError) -> int:
+    # A few errors carry a status of their own (402 payment_declined, 503
+    # provider_unavailable); the rest are 400 or 409.
+    explicit = getattr(error, "http_status", None)
+    if explicit:
+        return explicit
     if isinstance(error, InvalidRequest):
         return status.HTTP_400_BAD_REQUEST
     return status.HTTP_409_CONFLICT

@@ -96,6 +96,17 @@ ERROR_COMPONENTS: dict[str, dict] = {
         status=STRING,
         requested=STRING,
     ),
+    "PaymentDeclined": _error_body(
+        "payment_declined",
+        "The provider declined the payment (`payment_id` records the attempt); the "
+        "order stays `pending` and may be paid again.",
+        payment_id=INTEGER,
+    ),
+    "ProviderUnavailable": _error_body(
+        "provider_unavailable",
+        "The payment provider did not answer in time; retrying is safe (the same "
+        "idempotency key is sent).",
+    ),
     "IdempotencyConflict": _error_body(
         "idempotency_conflict",
         "This Idempotency-Key was used with another body, or its first request "
@@ -113,9 +124,11 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     "`user_inactive`).",
     403: "Signed in, but only shop administrators may do this (`permission_denied`).",
     404: "Not found (`not_found`).",
+    402: "The payment was declined (`payment_declined`).",
     409: "The request conflicts with the current state; nothing was changed.",
     413: "The request body is larger than the server accepts (`too_large`).",
     429: "Too many requests (`throttled`): wait the seconds `Retry-After` gives.",
+    503: "The payment provider is not answering (`provider_unavailable`); retry.",
 }
 
 RETRY_AFTER = OpenApiParameter(
@@ -188,6 +201,10 @@ def error_responses(
             schema = refs[0] if len(refs) == 1 else {"oneOf": refs}
         elif code == 429:
             schema = schema_ref("Throttled")
+        elif code == 402:
+            schema = schema_ref("PaymentDeclined")
+        elif code == 503:
+            schema = schema_ref("ProviderUnavailable")
         elif code in ERROR_DESCRIPTIONS:
             schema = schema_ref("Error")
         else:

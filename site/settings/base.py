@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "commerce.catalog",
     "commerce.cart",
     "commerce.orders",
+    "commerce.payments",
     "realtime",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -227,6 +228,20 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Unpaid orders older than ORDER_PAYMENT_TTL: cancelled, stock back, intent
+    # cancelled at the provider. Safe to overlap (each order is claimed once).
+    "payments-expire-unpaid-orders": {
+        "task": "payments.expire_unpaid_orders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Payments open past PAYMENT_RECONCILE_AFTER: asked about at the provider, as a
+    # webhook may have been lost.
+    "payments-reconcile": {
+        "task": "payments.reconcile_open_payments",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
 }
 # Without a broker there is no `celery beat`: the serving process runs the schedule
 # above in a thread of its own (nexus/beat.py, started by asgi.py for daphne).
@@ -260,6 +275,23 @@ NOTIFICATION_DELIVERY_IN_BACKGROUND = not CELERY_TASK_ALWAYS_EAGER
 
 # --- Catalog reads are cached under a version every change moves on (catalog/cache.py)
 CATALOG_CACHE_SECONDS = ENV.catalog_cache_seconds
+
+# --- Payments (commerce/payments, docs/payments.md)
+STRIPE_SECRET_KEY = ENV.stripe_secret_key
+STRIPE_WEBHOOK_SECRET = ENV.stripe_webhook_secret
+STRIPE_API_BASE = ENV.stripe_api_base.rstrip("/")
+PAYPAL_CLIENT_ID = ENV.paypal_client_id
+PAYPAL_CLIENT_SECRET = ENV.paypal_client_secret
+PAYPAL_WEBHOOK_ID = ENV.paypal_webhook_id
+PAYPAL_API_BASE = ENV.paypal_api_base.rstrip("/")
+# Seconds a provider call may take; past it the payment stays open and the same
+# idempotency key is sent again by the next attempt (retry, repeat call, reconcile).
+PAYMENT_PROVIDER_TIMEOUT = 20
+# Signed webhooks older than this are refused (Stripe's default tolerance).
+STRIPE_WEBHOOK_TOLERANCE = 300
+ORDER_PAYMENT_TTL = ENV.order_payment_ttl_seconds
+# Payments still open this long are asked about at the provider (lost webhooks).
+PAYMENT_RECONCILE_AFTER = 300
 
 # --- Third-party services (optional)
 CLOUDINARY_URL = ENV.cloudinary_url
@@ -349,6 +381,7 @@ notifications. The contract, endpoint by endpoint, is docs/api/reference.md.
         {"name": "cart", "description": "The signed-in shopper's one cart."},
         {"name": "orders", "description": "Checkout and order history."},
         {"name": "notifications", "description": "The signed-in user's alerts."},
+        {"name": "payments", "description": "Paying for orders, refunds, webhooks."},
     ],
 }
 

@@ -6,6 +6,7 @@ channel layer, Celery tasks run inline, images on local disk and mail to the con
 
 import contextlib
 import os
+import re
 import secrets
 import tempfile
 from dataclasses import dataclass
@@ -41,6 +42,14 @@ class Environment:
     websockets_per_user: int
     websockets_per_address: int
     password_reset_url: str
+    stripe_secret_key: str
+    stripe_webhook_secret: str
+    stripe_api_base: str
+    paypal_client_id: str
+    paypal_client_secret: str
+    paypal_webhook_id: str
+    paypal_api_base: str
+    order_payment_ttl_seconds: int
 
 
 def read_environment() -> Environment:
@@ -87,7 +96,37 @@ def read_environment() -> Environment:
         password_reset_url=password_reset_url(
             _env.str("PASSWORD_RESET_URL", default=DEFAULT_PASSWORD_RESET_URL)
         ),
+        # Payments (docs/payments.md). Without keys only the `dummy` provider works.
+        stripe_secret_key=_env.str("STRIPE_SECRET_KEY", default=""),
+        stripe_webhook_secret=_env.str("STRIPE_WEBHOOK_SECRET", default=""),
+        # Another server speaking Stripe's API (a test double); Stripe's own if unset.
+        stripe_api_base=_env.str("STRIPE_API_BASE", default="https://api.stripe.com"),
+        paypal_client_id=_env.str("PAYPAL_CLIENT_ID", default=""),
+        paypal_client_secret=_env.str("PAYPAL_CLIENT_SECRET", default=""),
+        paypal_webhook_id=_env.str("PAYPAL_WEBHOOK_ID", default=""),
+        # PayPal's sandbox unless set; production sets https://api-m.paypal.com.
+        paypal_api_base=_env.str(
+            "PAYPAL_API_BASE", default="https://api-m.sandbox.paypal.com"
+        ),
+        # How long a `pending` order waits for its payment before it is cancelled.
+        order_payment_ttl_seconds=duration_seconds(
+            _env.str("ORDER_PAYMENT_TTL", default="30m"), name="ORDER_PAYMENT_TTL"
+        ),
     )
+
+
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def duration_seconds(raw: str, *, name: str) -> int:
+    """`30m`, `1800s`, `2h`, or a bare number of minutes, as seconds (at least 60)."""
+    match = re.fullmatch(r"\s*(\d+)\s*([smh]?)\s*", raw.lower())
+    if not match:
+        raise ValueError(f"{name} {raw!r} is not a duration like 30m, 1800s or 2h")
+    seconds = int(match.group(1)) * DURATION_UNITS[match.group(2) or "m"]
+    if seconds < 60:
+        raise ValueError(f"{name} {raw!r} is shorter than a minute")
+    return seconds
 
 
 # The storefront's page, not this app's: it only offers the API the page posts to.

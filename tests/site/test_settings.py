@@ -202,11 +202,13 @@ def test_email_url_sets_every_email_setting():
     ]
 
 
-def test_payment_keys_are_not_settings_until_payments_arrive():
+def test_payment_variables_reach_the_settings():
     code = (
         "from django.conf import settings;"
-        "print(hasattr(settings, 'STRIPE_SECRET_KEY'),"
-        "hasattr(settings, 'STRIPE_WEBHOOK_SECRET'))"
+        "print(settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET,"
+        "settings.STRIPE_API_BASE, settings.PAYPAL_CLIENT_ID,"
+        "settings.PAYPAL_CLIENT_SECRET, settings.PAYPAL_WEBHOOK_ID,"
+        "settings.PAYPAL_API_BASE, settings.ORDER_PAYMENT_TTL)"
     )
     result = run_with(
         "nexus.settings.dev",
@@ -214,9 +216,45 @@ def test_payment_keys_are_not_settings_until_payments_arrive():
         f"import django;django.setup();{code}",
         STRIPE_SECRET_KEY="sk_test_x",
         STRIPE_WEBHOOK_SECRET="whsec_x",
+        STRIPE_API_BASE="http://127.0.0.1:12111/",
+        PAYPAL_CLIENT_ID="id",
+        PAYPAL_CLIENT_SECRET="secret",
+        PAYPAL_WEBHOOK_ID="WH-1",
+        PAYPAL_API_BASE="http://127.0.0.1:12112",
+        ORDER_PAYMENT_TTL="2h",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "False"]
+    assert result.stdout.split() == [
+        "sk_test_x",
+        "whsec_x",
+        "http://127.0.0.1:12111",
+        "id",
+        "secret",
+        "WH-1",
+        "http://127.0.0.1:12112",
+        "7200",
+    ]
+
+
+def test_without_payment_variables_the_defaults_are_stripe_and_paypal_sandbox():
+    expression = (
+        "settings.STRIPE_API_BASE, settings.PAYPAL_API_BASE, "
+        "settings.ORDER_PAYMENT_TTL, bool(settings.STRIPE_SECRET_KEY)"
+    )
+    assert setting_in("nexus.settings.dev", expression) == (
+        "https://api.stripe.com https://api-m.sandbox.paypal.com 1800 False"
+    )
+
+
+def test_a_nonsense_order_payment_ttl_stops_the_app_at_startup():
+    result = run_with(
+        "nexus.settings.dev",
+        "-c",
+        "import django;django.setup()",
+        ORDER_PAYMENT_TTL="soon",
+    )
+    assert result.returncode != 0
+    assert "ORDER_PAYMENT_TTL" in result.stderr
 
 
 def setting_in(settings_module: str, expression: str, **env: str) -> str:

@@ -1,0 +1,1 @@
+"""Payments: providers, the payment state machine, the webhook inbox and refunds."""

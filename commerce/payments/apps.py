@@ -1,0 +1,9 @@
+"""App config for payments."""
+
+from django.apps import AppConfig
+
+
+class PaymentsConfig(AppConfig):
+    name = "commerce.payments"
+    label = "payments"
+    verbose_name = "Payments"
