@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "commerce.catalog",
     "commerce.cart",
     "commerce.orders",
+    "commerce.reviews",
+    "commerce.wishlist",
     "realtime",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -218,6 +220,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "orders.purge_idempotency_keys",
         "schedule": 3600.0,
         "options": {"expires": 3000},
+    },
+    "wishlist-resume-stalled-restocks": {
+        # Back-in-stock alerts whose task was lost (broker down at commit) resume.
+        "task": "wishlist.resume_stalled_restocks",
+        "schedule": 300.0,
+        "options": {"expires": 240},
     },
 }
 

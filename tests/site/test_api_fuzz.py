@@ -36,6 +36,9 @@ REFUSED_THOUGH_WELL_FORMED = {
     "POST /api/v1/products/{product_id}/images/": "bytes that are no image",
     "POST /api/v1/cart/items/": "a product id no product has",
     "POST /api/v1/orders/": "an empty cart (cart_empty)",
+    "POST /api/v1/products/{product_id}/reviews/": "a title that is only markup",
+    "PATCH /api/v1/reviews/{review_id}/": "a title that is only markup",
+    "POST /api/v1/wishlist/": "a product id no product has",
 }
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 

@@ -27,6 +27,7 @@ PUBLIC = {
     "GET /api/v1/products/",
     "GET /api/v1/products/{product_id}/",
     "GET /api/v1/products/autocomplete/",
+    "GET /api/v1/products/{product_id}/reviews/",
     "POST /api/v1/auth/register/",
     "POST /api/v1/auth/token/",
     "POST /api/v1/auth/token/refresh/",
@@ -39,6 +40,7 @@ PAGINATED = {
     "GET /api/v1/products/": "PaginatedProductList",
     "GET /api/v1/orders/": "PaginatedOrderList",
     "GET /api/v1/notifications/": "PaginatedNotificationList",
+    "GET /api/v1/products/{product_id}/reviews/": "PaginatedReviewList",
 }
 CACHED_READS = {
     "GET /api/v1/categories/",

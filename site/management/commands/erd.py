@@ -8,7 +8,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models
 
 # The apps this project writes; Wagtail's and Django's own tables are theirs to draw.
-OUR_APPS = ("accounts", "cms", "inventory", "catalog", "cart", "orders", "realtime")
+OUR_APPS = (
+    "accounts",
+    "cms",
+    "inventory",
+    "catalog",
+    "cart",
+    "orders",
+    "reviews",
+    "wishlist",
+    "realtime",
+)
 DEFAULT_OUTPUT = Path("docs") / "erd.md"
 
 INTRO = """\
