@@ -14,10 +14,9 @@ from django.urls import path, reverse
 from django.utils.translation import ngettext
 from django.views import View
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import InspectView, SnippetViewSet
 
 from cms.models import ProductPage
 from nexus.admin_permissions import RefusingPermissionPolicy, is_active_staff
@@ -58,16 +57,6 @@ class ReviewFilterSet(WagtailFilterSet):
     class Meta:
         model = Review
         fields = ["status", "rating", "product"]
-
-
-class ReviewIndexView(IndexView):
-    def get_base_queryset(self):
-        return (
-            super()
-            .get_base_queryset()
-            .select_related("product", "author")
-            .order_by("-created_at", "-id")
-        )
 
 
 class ReviewInspectView(InspectView):
@@ -135,13 +124,13 @@ class ReviewDecisionView(View):
 
 class ReviewViewSet(SnippetViewSet):
     model = Review
-    name = "reviews"
+    url_prefix = "reviews"
+    url_namespace = "reviews"
     icon = "comment"
     menu_label = "Reviews"
     add_to_admin_menu = True
     menu_order = 250
     permission_policy = review_permission_policy
-    index_view_class = ReviewIndexView
     inspect_view_class = ReviewInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
@@ -151,6 +140,12 @@ class ReviewViewSet(SnippetViewSet):
     search_fields = ["title", "body", "author__email", "product__title"]
     search_backend_name = None
     form_fields = ["status"]  # a viewset needs a form; the policy refuses edits
+
+    def get_queryset(self, request):
+        # Newest first, with what the listing shows in the same query.
+        return Review.objects.select_related("product", "author").order_by(
+            "-created_at", "-id"
+        )
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
