@@ -120,7 +120,18 @@ def review_edit(
             review.body = plain_text(body)
         review.status = ReviewStatus.PENDING
         review.moderated_by, review.moderated_at = None, None
-        review.save()
+        # Named fields: a helpful vote's `+ 1` may land right after this commits.
+        review.save(
+            update_fields=[
+                "rating",
+                "title",
+                "body",
+                "status",
+                "moderated_by",
+                "moderated_at",
+                "updated_at",
+            ]
+        )
     return review
 
 

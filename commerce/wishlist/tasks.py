@@ -15,14 +15,13 @@ STALLED_AFTER_SECONDS = 600
 
 @shared_task(
     name="wishlist.restock_alerts",
-    bind=True,
     acks_late=True,
     autoretry_for=(DatabaseError,),
     retry_backoff=5,
     retry_backoff_max=300,
     max_retries=8,
 )
-def restock_alerts(self, restock_id: int) -> int:
+def restock_alerts(restock_id: int) -> int:
     """Alert the fans of one restock (`services.restock_alerts_send`).
 
     Idempotent: batches resume from the restock's cursor and each fan's alert row

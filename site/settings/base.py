@@ -342,6 +342,15 @@ notifications. The contract, endpoint by endpoint, is docs/api/reference.md.
         {"name": "products", "description": "Products: public reads, staff writes."},
         {"name": "cart", "description": "The signed-in shopper's one cart."},
         {"name": "orders", "description": "Checkout and order history."},
+        {
+            "name": "reviews",
+            "description": "Reviews by verified buyers: edits, moderation, votes "
+            "(a product's reviews are listed and written under Products).",
+        },
+        {
+            "name": "wishlist",
+            "description": "The signed-in customer's wished-for products.",
+        },
         {"name": "notifications", "description": "The signed-in user's alerts."},
     ],
 }

@@ -76,7 +76,8 @@ def test_bulk_approve_and_reject_go_through_the_moderation_service(desk):
     assert desk.post(url).status_code == 302
     rating = ProductRating.objects.get(pk=product.pk)
     assert (rating.count, rating.total) == (3, 11)
-    reject = f"/admin/bulk/reviews/review/reject_reviews/?next={QUEUE}&id={reviews[0].pk}"
+    bulk = "/admin/bulk/reviews/review"
+    reject = f"{bulk}/reject_reviews/?next={QUEUE}&id={reviews[0].pk}"
     assert desk.post(reject).status_code == 302
     rating.refresh_from_db()
     assert (rating.count, rating.total, rating.stars_2) == (2, 9, 0)
