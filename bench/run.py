@@ -58,6 +58,12 @@ BENCHMARKS = [
         "--sockets 1000 --staff 100 --samples 200 --broadcasts 30",
         "## Websockets",
     ),
+    Benchmark(
+        "wishlist",
+        "wishlist.py",
+        "--fans 10000 --repeats 20",
+        "## Back-in-stock alerts",
+    ),
 ]
 
 

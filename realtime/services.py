@@ -45,6 +45,24 @@ def notification_send(
     return notification
 
 
+def notification_send_many(
+    *, users: list, kind: str, title: str, body: str, data: dict
+) -> list[Notification]:
+    """Record the same notification for each of `users` in one insert, in the
+    caller's transaction (a back-in-stock batch, say); each is pushed to its
+    user's sockets and, for mail kinds, emailed after commit. Takes no locks."""
+    now = timezone.now()
+    rows = [
+        _build(user=user, kind=kind, title=title, body=body, data=data, now=now)
+        for user in users
+    ]
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    deliver_after_commit(created, staff=False)
+    return created
+
+
 def notification_send_staff(
     *, kind: str, title: str, body: str, data: dict
 ) -> list[Notification]:

@@ -23,6 +23,8 @@ api_v1 = [
     path("", include("commerce.cart.urls")),
     path("", include("commerce.orders.urls")),
     path("", include("commerce.payments.urls")),
+    path("", include("commerce.reviews.urls")),
+    path("", include("commerce.wishlist.urls")),
     path("", include("realtime.urls")),
 ]
 

@@ -1,13 +1,15 @@
 """Keeps the catalog's read model (`ProductListing`) in step with pages and stock.
 
 Every change to what a listing shows passes through here: a page published,
-unpublished, moved or archived (`listing_sync`) and a stock change
-(`listing_stock_set`); each moves on, after commit, the catalog version that keys
-cached catalog reads (`cache.py`). `receivers.py` connects the Wagtail and inventory
+unpublished, moved or archived (`listing_sync`), a stock change
+(`listing_stock_set`) and a new rating from reviews (`listing_rating_set`); each
+moves on, after commit, the catalog version that keys cached catalog reads
+(`cache.py`). `receivers.py` connects the Wagtail and inventory
 signals that call them.
 """
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
@@ -93,6 +95,17 @@ def listing_stock_set(*, quantities: dict[int, int]) -> None:
                 output_field=IntegerField(),
             )
         )
+    catalog_changed()
+
+
+def listing_rating_set(*, product_id: int, average: Decimal | None, count: int) -> None:
+    """Copy a product's approved-review rating into its listing row, which the
+    product payload and `ordering=-rating` read; called in the transaction that
+    holds the rating's lock, so the copy commits with it. Pages do not carry it:
+    `listing_sync` never rewrites these two columns."""
+    ProductListing.objects.filter(pk=product_id).update(
+        rating_average=average, rating_count=count
+    )
     catalog_changed()
 
 

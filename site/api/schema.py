@@ -92,7 +92,7 @@ ERROR_COMPONENTS: dict[str, dict] = {
     ),
     "InvalidTransition": _error_body(
         "invalid_transition",
-        "The order's `status` cannot become the `requested` one.",
+        "The order's (or review's) `status` cannot become the `requested` one.",
         status=STRING,
         requested=STRING,
     ),
@@ -106,6 +106,17 @@ ERROR_COMPONENTS: dict[str, dict] = {
         "provider_unavailable",
         "The payment provider did not answer in time; retrying is safe (the same "
         "idempotency key is sent).",
+    ),
+    "AlreadyReviewed": _error_body(
+        "already_reviewed",
+        "You reviewed this product before (`review_id`): edit that review.",
+        review_id=INTEGER,
+    ),
+    "OwnReview": _error_body("own_review", "Nobody votes for their own review."),
+    "WishlistFull": _error_body(
+        "wishlist_full",
+        "The wishlist holds as many products as it may (`maximum`).",
+        maximum=INTEGER,
     ),
     "IdempotencyConflict": _error_body(
         "idempotency_conflict",

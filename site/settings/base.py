@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "commerce.cart",
     "commerce.orders",
     "commerce.payments",
+    "commerce.reviews",
+    "commerce.wishlist",
     "realtime",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -242,6 +244,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 120.0,
         "options": {"expires": 110},
     },
+    "wishlist-resume-stalled-restocks": {
+        # Back-in-stock alerts whose task was lost (broker down at commit) resume.
+        "task": "wishlist.resume_stalled_restocks",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
 }
 # Without a broker there is no `celery beat`: the serving process runs the schedule
 # above in a thread of its own (nexus/beat.py, started by asgi.py for daphne).
@@ -380,6 +388,15 @@ notifications. The contract, endpoint by endpoint, is docs/api/reference.md.
         {"name": "products", "description": "Products: public reads, staff writes."},
         {"name": "cart", "description": "The signed-in shopper's one cart."},
         {"name": "orders", "description": "Checkout and order history."},
+        {
+            "name": "reviews",
+            "description": "Reviews by verified buyers: edits, moderation, votes "
+            "(a product's reviews are listed and written under Products).",
+        },
+        {
+            "name": "wishlist",
+            "description": "The signed-in customer's wished-for products.",
+        },
         {"name": "notifications", "description": "The signed-in user's alerts."},
         {"name": "payments", "description": "Paying for orders, refunds, webhooks."},
     ],

@@ -42,6 +42,9 @@ REFUSED_THOUGH_WELL_FORMED = {
     "order with nothing captured (refund_refused)",
     "POST /api/v1/payments/webhooks/stripe/": "a body Stripe did not sign",
     "POST /api/v1/payments/webhooks/paypal/": "a delivery PayPal does not vouch for",
+    "POST /api/v1/products/{product_id}/reviews/": "a title that is only markup",
+    "PATCH /api/v1/reviews/{review_id}/": "a title that is only markup",
+    "POST /api/v1/wishlist/": "a product id no product has",
 }
 # Well-formed requests answered with a status of their own: the dummy provider's
 # decline card (402).

@@ -16,6 +16,8 @@ OUR_APPS = (
     "cart",
     "orders",
     "payments",
+    "reviews",
+    "wishlist",
     "realtime",
 )
 DEFAULT_OUTPUT = Path("docs") / "erd.md"

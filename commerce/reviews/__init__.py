@@ -1,0 +1,1 @@
+"""Reviews by verified buyers, their moderation and the per-product rating."""

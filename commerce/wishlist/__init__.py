@@ -1,0 +1,1 @@
+"""Wishlists and the back-in-stock alerts they bring."""
