@@ -1,4 +1,5 @@
-"""Editor hooks for products: stock for new pages, archiving instead of deleting."""
+"""Editor hooks for products: stock for new pages, archiving instead of deleting,
+the synonyms snippet and the report of searches that found nothing."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -7,11 +8,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
 
 from cms.models import ProductPage
 from commerce.inventory.services import stock_record_ensure
 
 from . import services
+from .search_admin import SearchMissesReportView, SynonymViewSet
 from .selectors import products_in_orders
 
 
@@ -108,3 +112,33 @@ def catalog_admin_urls():
             name="catalog_product_restore",
         ),
     ]
+
+
+@hooks.register("register_admin_urls")
+def search_report_urls():
+    return [
+        path(
+            "reports/search-misses/",
+            SearchMissesReportView.as_view(),
+            name="catalog_search_misses",
+        ),
+        path(
+            "reports/search-misses/results/",
+            SearchMissesReportView.as_view(results_only=True),
+            name="catalog_search_misses_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def search_misses_menu_item():
+    return MenuItem(
+        "Searches that found nothing",
+        reverse("catalog_search_misses"),
+        name="search-misses",
+        icon_name="search",
+        order=900,
+    )
+
+
+register_snippet(SynonymViewSet)
