@@ -47,6 +47,18 @@ BENCHMARKS = [
         "## Catalog",
     ),
     Benchmark(
+        "search",
+        "search.py",
+        "--products 10000 --requests 1000 --concurrency 2 --workers 1",
+        "## Search",
+    ),
+    Benchmark(
+        "search-100k",
+        "search.py",
+        "--products 100000 --requests 1000 --concurrency 2 --workers 1",
+        "## Search",
+    ),
+    Benchmark(
         "checkout",
         "checkout.py",
         "--buyers 200 --hot-stock 100 --concurrency 50 --workers 4",

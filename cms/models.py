@@ -142,7 +142,8 @@ class ProductPage(Page):
         index.SearchField("sku", boost=3),
         index.AutocompleteField("sku"),
         index.SearchField("description"),
-        index.SearchField("category_title"),
+        # Below the description: a shelf name says less about a product than its text.
+        index.SearchField("category_title", boost=0.5),
         index.FilterField("price"),
         index.FilterField("live"),
         index.FilterField("archived_at"),

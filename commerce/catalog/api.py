@@ -12,7 +12,6 @@ from django.http import (
     HttpResponseNotModified,
 )
 from django.utils.http import parse_etags
-from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -26,11 +25,10 @@ from nexus.api.permissions import IsAdminOrReadOnly, IsAdminRole
 from nexus.api.schema import CONDITIONAL_GET_PARAMETERS, NOT_MODIFIED, api_operation
 
 from . import selectors, services
+from .analytics import search_miss_record
 from .cache import cached_body
 from .errors import DuplicateSku
-from .search import product_autocomplete
 from .serializers import (
-    AutocompleteSerializer,
     CategorySerializer,
     ProductImageSerializer,
     ProductImageUploadSerializer,
@@ -79,7 +77,12 @@ def _product_payload(request: Request, product_id: int, *, staff: bool) -> dict:
     return product_payload(product, request=request)
 
 
-def _cached_read(request: Request, render: Callable[[], object]) -> HttpResponseBase:
+def cached_read(
+    request: Request,
+    render: Callable[[], object],
+    *,
+    found_nothing: Callable[[bytes], None] | None = None,
+) -> HttpResponseBase:
     """Serve a catalog read from the cache (see cache.py), with an ETag.
 
     Catalog payloads are the same for every caller, so the JSON body is cached under
@@ -90,6 +93,8 @@ def _cached_read(request: Request, render: Callable[[], object]) -> HttpResponse
         return Response(render())
     key = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     entry = cached_body(key, lambda: JSONRenderer().render(render()))
+    if found_nothing is not None:
+        found_nothing(entry.body)
     if entry.etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
     else:
@@ -143,7 +148,7 @@ class CategoryListView(APIView):
             data = CategorySerializer(page, many=True).data
             return paginator.get_paginated_response(data).data
 
-        return _cached_read(request, render)
+        return cached_read(request, render)
 
 
 class ProductListView(APIView):
@@ -153,11 +158,16 @@ class ProductListView(APIView):
     @api_operation(
         summary="List and search products",
         description="Products on sale: live and not deleted. Filter by `category` "
-        "(a slug; an unknown one matches nothing), price range, `in_stock` and "
-        "`search`, and sort with `ordering`; newest first unless a search ranks "
-        "them. `search` is full text over title, description, SKU and category, "
-        "ranked (an exact SKU first, then title, description, category), "
-        "matching the last word as a prefix and tolerating typos. Paginated; "
+        "(a slug; an unknown one matches nothing), price range, `in_stock`, "
+        "`min_rating` (average rating at least this; unrated products are left "
+        "out) and `search`, and sort with `ordering`; newest first unless a "
+        "search ranks them. `search` is full text over title, description, SKU "
+        "and category with English stemming and the shop's synonyms, ranked (an "
+        "exact SKU first, then title, description, category; ties to products in "
+        "stock, then the better rated), matching the last word as a prefix and "
+        "tolerating typos (`hedphones` finds headphones); at most the 1,000 best "
+        "matches. Searches that find nothing are counted for the shop's editors "
+        "(the query text only, never who searched). Paginated; "
         "`count` stops at 10,000, and pages past the first 10,000 matches are a "
         "404." + CACHED_READ,
         parameters=[ProductListQuerySerializer, *CONDITIONAL_GET_PARAMETERS],
@@ -166,8 +176,8 @@ class ProductListView(APIView):
         notes={
             400: "A field map naming each refused query parameter: an unknown "
             "`ordering` or `in_stock` value, a malformed or negative price, "
-            "`max_price` below `min_price`, an overlong `search` or `category`, "
-            "or a `page_size` below 1.",
+            "`max_price` below `min_price`, a `min_rating` outside 0–5, an "
+            "overlong `search` or `category`, or a `page_size` below 1.",
             401: BAD_HEADER_ONLY,
             404: "No such page (`not_found`).",
         },
@@ -186,7 +196,14 @@ class ProductListView(APIView):
             data = product_payloads(cards, request=request)
             return paginator.get_paginated_response(data).data
 
-        return _cached_read(request, render)
+        search = query.validated_data.get("search")
+
+        def count_a_miss(body: bytes) -> None:
+            # Counted for cached answers too: every shopper who found nothing.
+            if search and body.startswith(b'{"count":0,'):
+                search_miss_record(query=search)
+
+        return cached_read(request, render, found_nothing=count_a_miss)
 
     @api_operation(
         summary="Create a product (staff)",
@@ -228,7 +245,7 @@ class ProductDetailView(APIView):
         },
     )
     def get(self, request: Request, product_id: int) -> HttpResponseBase:
-        return _cached_read(
+        return cached_read(
             request, lambda: _product_payload(request, product_id, staff=False)
         )
 
@@ -342,40 +359,3 @@ class ProductImageUploadView(APIView):
             )
         data = ProductImageSerializer(entry, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
-
-
-class ProductAutocompleteView(APIView):
-    permission_classes = [AllowAny]
-
-    @api_operation(
-        summary="Suggest products as the shopper types",
-        description="Up to ten products on sale whose title, or a word of it, "
-        "starts with `q` (any case), by title. An empty `q` answers an empty list. "
-        "Not paginated." + CACHED_READ,
-        parameters=[
-            OpenApiParameter(
-                "q",
-                {"type": "string", "maxLength": 100},
-                description="What the shopper typed so far.",
-            ),
-            *CONDITIONAL_GET_PARAMETERS,
-        ],
-        responses={200: AutocompleteSerializer(many=True), 304: NOT_MODIFIED},
-        errors=[400, 401, 429],
-        notes={
-            400: "A field map: `q` over 100 characters.",
-            401: BAD_HEADER_ONLY,
-        },
-    )
-    def get(self, request: Request) -> HttpResponseBase:
-        prefix = request.query_params.get("q", "")
-        if len(prefix) > 100:
-            raise serializers.ValidationError({"q": ["At most 100 characters."]})
-        return _cached_read(
-            request,
-            lambda: (
-                AutocompleteSerializer(
-                    product_autocomplete(prefix=prefix), many=True
-                ).data
-            ),
-        )

@@ -76,3 +76,63 @@ class ProductListing(models.Model):
 
     def __str__(self) -> str:
         return f"listing of {self.title}"
+
+
+class Synonym(models.Model):
+    """Words shoppers use for the same thing ("sofa, couch, settee"): a search for
+    any of them finds products described with the others. Managed by editors as a
+    snippet; every search backend applies them."""
+
+    terms = models.CharField(
+        max_length=500,
+        unique=True,
+        help_text="Words meaning the same, separated by commas: sofa, couch, settee.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["terms"]
+
+    def __str__(self) -> str:
+        return self.terms
+
+    @property
+    def words(self) -> list[str]:
+        """The group's words, normalised as queries are (lower case, trimmed)."""
+        seen: dict[str, None] = {}
+        for word in self.terms.split(","):
+            word = " ".join(word.lower().split())
+            if word:
+                seen[word] = None
+        return list(seen)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if len(self.words) < 2:
+            raise ValidationError({"terms": "Give at least two words."})
+        self.terms = ", ".join(self.words)
+
+
+class SearchMiss(models.Model):
+    """How many searches for one normalised query found nothing, on one day.
+
+    One row per query per day, counted with an upsert, so a popular miss costs one
+    UPDATE of one row rather than a row per search.
+    """
+
+    query = models.CharField(max_length=200)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["query", "day"], name="search_miss_once_a_day"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="search_miss_day")]
+
+    def __str__(self) -> str:
+        return f"{self.query!r}: {self.count} on {self.day}"

@@ -135,8 +135,8 @@ class AutocompleteSerializer(serializers.Serializer):
     slug = serializers.CharField()
 
 
-class ProductListQuerySerializer(serializers.Serializer):
-    """The listing's query string: every value bounded, unknown orderings refused."""
+class FacetQuerySerializer(serializers.Serializer):
+    """The facets' query string: the list's filters (no ordering, no paging)."""
 
     category = serializers.SlugField(
         required=False, max_length=255, help_text="Only this category (its slug)."
@@ -160,6 +160,36 @@ class ProductListQuerySerializer(serializers.Serializer):
         choices=["true", "false"],
         help_text="`true`: only products in stock; `false`: only those out of it.",
     )
+    min_rating = serializers.DecimalField(
+        required=False,
+        max_digits=3,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("5"),
+        help_text="Only products whose average rating is at least this (0–5); "
+        "products without reviews are left out.",
+    )
+    search = serializers.CharField(
+        required=False,
+        max_length=200,
+        allow_blank=True,
+        help_text="Words to look for, as in the list.",
+    )
+
+    def validate(self, attrs):
+        low, high = attrs.get("min_price"), attrs.get("max_price")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError(
+                {"max_price": ["Must not be below min_price."]}
+            )
+        if "in_stock" in attrs:
+            attrs["in_stock"] = attrs["in_stock"] == "true"
+        return attrs
+
+
+class ProductListQuerySerializer(FacetQuerySerializer):
+    """The listing's query string: every value bounded, unknown orderings refused."""
+
     search = serializers.CharField(
         required=False,
         max_length=200,
@@ -172,15 +202,39 @@ class ProductListQuerySerializer(serializers.Serializer):
         help_text="Sort key; `-` for descending. Newest first by default.",
     )
 
-    def validate(self, attrs):
-        low, high = attrs.get("min_price"), attrs.get("max_price")
-        if low is not None and high is not None and low > high:
-            raise serializers.ValidationError(
-                {"max_price": ["Must not be below min_price."]}
-            )
-        if "in_stock" in attrs:
-            attrs["in_stock"] = attrs["in_stock"] == "true"
-        return attrs
+
+class PriceBandSerializer(serializers.Serializer):
+    min = serializers.DecimalField(max_digits=10, decimal_places=2)
+    max = serializers.DecimalField(
+        max_digits=10, decimal_places=2, allow_null=True, help_text="null: no top."
+    )
+    count = serializers.IntegerField()
+
+
+class CategoryFacetSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class InStockFacetSerializer(serializers.Serializer):
+    true = serializers.IntegerField(help_text="Products in stock.")
+    false = serializers.IntegerField(help_text="Products out of stock.")
+
+
+class RatingFacetSerializer(serializers.Serializer):
+    min = serializers.IntegerField(help_text="Average rating at least this.")
+    count = serializers.IntegerField()
+
+
+class FacetsSerializer(serializers.Serializer):
+    """Counts for narrowing a listing (see `facets.product_facets`)."""
+
+    count = serializers.IntegerField(help_text="Products matching every filter.")
+    categories = CategoryFacetSerializer(many=True)
+    price_bands = PriceBandSerializer(many=True)
+    in_stock = InStockFacetSerializer()
+    rating = RatingFacetSerializer(many=True)
 
 
 class ProductWriteSerializer(serializers.Serializer):

@@ -2,15 +2,20 @@
 
 from django.urls import path
 
-from . import api
+from . import api, api_search
 
 urlpatterns = [
     path("categories/", api.CategoryListView.as_view(), name="category-list"),
     path("products/", api.ProductListView.as_view(), name="product-list"),
     path(
         "products/autocomplete/",
-        api.ProductAutocompleteView.as_view(),
+        api_search.ProductAutocompleteView.as_view(),
         name="product-autocomplete",
+    ),
+    path(
+        "products/facets/",
+        api_search.ProductFacetsView.as_view(),
+        name="product-facets",
     ),
     path(
         "products/<int:product_id>/",

@@ -1,9 +1,12 @@
 """Editor hooks for products: initial stock, archive and restore, the product
-listings and bulk actions, and archiving instead of deleting ordered products."""
+listings and bulk actions, archiving instead of deleting ordered products, the
+synonyms snippet and the report of searches that found nothing."""
 
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
 
 from cms.models import ProductPage
 from commerce.inventory.models import StockAdjustment
@@ -13,6 +16,7 @@ from . import admin_actions
 from .admin_listing import ProductListingViewSet, ProductPageViewSet
 from .bulk_actions import PRODUCT_BULK_ACTIONS
 from .listing import listing_sync
+from .search_admin import SearchMissesReportView, SynonymViewSet
 from .selectors import products_in_orders
 
 
@@ -139,3 +143,33 @@ for _action in PRODUCT_BULK_ACTIONS:
 @hooks.register("register_admin_viewset")
 def register_product_listings():
     return [ProductListingViewSet(), ProductPageViewSet()]
+
+
+@hooks.register("register_admin_urls")
+def search_report_urls():
+    return [
+        path(
+            "reports/search-misses/",
+            SearchMissesReportView.as_view(),
+            name="catalog_search_misses",
+        ),
+        path(
+            "reports/search-misses/results/",
+            SearchMissesReportView.as_view(results_only=True),
+            name="catalog_search_misses_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def search_misses_menu_item():
+    return MenuItem(
+        "Searches that found nothing",
+        reverse("catalog_search_misses"),
+        name="search-misses",
+        icon_name="search",
+        order=900,
+    )
+
+
+register_snippet(SynonymViewSet)

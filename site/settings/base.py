@@ -7,6 +7,7 @@ from .env import (
     database_config,
     email_config,
     read_environment,
+    search_backends,
     throttle_rates,
 )
 
@@ -409,7 +410,10 @@ WAGTAILIMAGES_IMAGE_MODEL = "cms.ProductImage"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = IMAGE_UPLOAD_MAX_BYTES
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = IMAGE_UPLOAD_MAX_PIXELS
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# SEARCH_URL adds an Elasticsearch/OpenSearch backend named "engine" for the catalog
+# (commerce/catalog/engine.py); the database backend stays as its fallback.
+SEARCH_URL = ENV.search_url
+WAGTAILSEARCH_BACKENDS = search_backends(SEARCH_URL)
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt"]
 # No Gravatar: admins often work offline or behind a firewall, where its avatars are
 # broken images; Wagtail shows its own placeholder (or an uploaded avatar) instead.

@@ -31,6 +31,7 @@ class Environment:
     email_url: str
     default_from_email: str
     cloudinary_url: str | None
+    search_url: str | None
     currency: str
     throttle_rates: str | None
     trusted_proxies: int | None
@@ -71,6 +72,9 @@ def read_environment() -> Environment:
             "DEFAULT_FROM_EMAIL", default="Nexus Shop <shop@localhost>"
         ),
         cloudinary_url=_env.str("CLOUDINARY_URL", default=None),
+        # Unset: search in the database. elasticsearch8://host:9200 or
+        # opensearch://host:9200: search in that cluster, the database as fallback.
+        search_url=search_url(_env.str("SEARCH_URL", default=None)),
         currency=_env.str("CURRENCY", default="USD").upper(),
         throttle_rates=_env.str("THROTTLE_RATES", default=None),
         # Proxies in front whose X-Forwarded-For entry is trusted for the client
@@ -144,6 +148,54 @@ def password_reset_url(template: str) -> str:
     except (KeyError, IndexError, ValueError) as exc:
         raise ValueError(f"PASSWORD_RESET_URL {template!r}: {exc!r}") from exc
     return template
+
+
+SEARCH_SCHEMES = {
+    "elasticsearch8": (
+        "commerce.catalog.engine_backends.Elasticsearch8Backend",
+        "http",
+    ),
+    "elasticsearch8s": (
+        "commerce.catalog.engine_backends.Elasticsearch8Backend",
+        "https",
+    ),
+    "opensearch": ("commerce.catalog.engine_backends.OpenSearchBackend", "http"),
+    "opensearchs": ("commerce.catalog.engine_backends.OpenSearchBackend", "https"),
+}
+
+
+def search_url(url: str | None) -> str | None:
+    """Refuse, at startup, a SEARCH_URL naming no engine we support."""
+    if not url:
+        return None
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in SEARCH_SCHEMES:
+        raise ValueError(
+            f"SEARCH_URL {url!r}: use elasticsearch8://host:9200 or "
+            "opensearch://host:9200 (elasticsearch8s:// or opensearchs:// for TLS)"
+        )
+    return url
+
+
+def search_backends(url: str | None, *, index_prefix: str = "nexus_") -> dict:
+    """WAGTAILSEARCH_BACKENDS for a SEARCH_URL: the database always (Wagtail keeps
+    it current on every save; the catalog falls back to it), plus the engine when
+    one is set, updated by the catalog's own tasks after commit (AUTO_UPDATE off)."""
+    backends = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+    if url:
+        scheme, rest = url.split("://", 1)
+        backend, http = SEARCH_SCHEMES[scheme]
+        backends["engine"] = {
+            "BACKEND": backend,
+            "URLS": [f"{http}://{rest}"],
+            "INDEX_PREFIX": index_prefix,
+            "AUTO_UPDATE": False,
+            "ATOMIC_REBUILD": True,
+            # A shopper waits at most this long before the database answers.
+            "TIMEOUT": 2,
+            "OPTIONS": {"max_retries": 0},
+        }
+    return backends
 
 
 def database_config(url: str) -> dict:

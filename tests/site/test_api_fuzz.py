@@ -31,6 +31,7 @@ REFUSED_THOUGH_WELL_FORMED = {
     "POST /api/v1/auth/password/change/": "a wrong current password, a weak new one",
     "POST /api/v1/auth/password/reset/confirm/": "a reset link that was never mailed",
     "GET /api/v1/products/": "max_price below min_price",
+    "GET /api/v1/products/facets/": "max_price below min_price",
     "POST /api/v1/products/": "a category slug no category has, a SKU in use",
     "PATCH /api/v1/products/{product_id}/": "as for creating a product",
     "POST /api/v1/products/{product_id}/images/": "bytes that are no image",

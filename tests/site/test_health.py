@@ -18,6 +18,7 @@ def test_readyz_is_ok_when_every_service_answers(client):
         "database": "ok",
         "redis": "ok",
         "broker": "ok",
+        "search": "not configured",
     }
 
 
