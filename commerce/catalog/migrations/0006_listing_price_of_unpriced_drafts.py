@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0003_listing_covering_index"),
+        ("catalog", "0005_search_title_trigram_index"),
     ]
 
     operations = [
