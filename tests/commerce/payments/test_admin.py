@@ -153,3 +153,11 @@ def test_the_panel_is_registered_on_the_order_desk_hook():
     from wagtail import hooks
 
     assert payments_panel in hooks.get_hooks("order_desk_panels")
+
+
+def test_the_order_desk_page_shows_the_payments_panel(desk, order, paid):
+    response = desk.get(f"/admin/orders/inspect/{order.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'data-testid="payment-{paid.pk}"' in html
+    assert f'action="/admin/payments/refund/{order.pk}/"' in html
