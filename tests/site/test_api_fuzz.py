@@ -62,6 +62,10 @@ REFUSED = ["400", "401", "403", "404", "405", "406", "409", "415", "422", "428",
 
 CONFIG = SchemathesisConfig.from_dict(
     {
+        # Every text field refuses a NUL character with a 400 (nexus.api's request
+        # guard and DRF's CharField), which JSON Schema cannot say; well-formed data
+        # is therefore generated without it.
+        "generation": {"allow-x00": False},
         "operations": [
             *(
                 {
@@ -89,7 +93,7 @@ CONFIG = SchemathesisConfig.from_dict(
                 }
                 for name in ACCEPTED_THOUGH_MALFORMED
             ),
-        ]
+        ],
     }
 )
 
