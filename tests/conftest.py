@@ -140,6 +140,17 @@ def client_for(user) -> APIClient:
     return client
 
 
+def admin_login(user):
+    """A browser session in the Wagtail admin for `user` (given admin access)."""
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def customer_client(customer) -> APIClient:
     return client_for(customer)

@@ -1,75 +1,19 @@
 """Smoke test: with no service variables the app migrates, starts and answers."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 import requests
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.site.embedded import embedded_env, manage, serve_daphne
 
 
 @pytest.fixture(scope="module")
 def embedded_server(tmp_path_factory):
     """daphne on the embedded default; only the SQLite file is moved off the repo."""
     workdir = tmp_path_factory.mktemp("embedded")
-    env = {
-        key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ
-    }
-    env["DATABASE_URL"] = f"sqlite:///{workdir / 'db.sqlite3'}"
-    env["DJANGO_SETTINGS_MODULE"] = "nexus.settings.dev"
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=REPO,
-        env=env,
-        check=True,
-        timeout=300,
-    )
-    port = free_port()
-    log = open(workdir / "daphne.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "nexus.asgi:application",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.3)
-    else:
-        server.kill()
-        pytest.fail(
-            "daphne did not answer /healthz: " + (workdir / "daphne.log").read_text()
-        )
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
-    log.close()
+    env = embedded_env(workdir)
+    manage(env, "migrate", "--noinput", "-v0")
+    with serve_daphne(env, workdir) as base:
+        yield base
 
 
 def test_embedded_default_serves_health_and_readiness(embedded_server):

@@ -5,13 +5,12 @@ import re
 import selectors
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.site.test_embedded_default import free_port
+from tests.site.embedded import embedded_env, manage, serve_daphne
 
 REPO = Path(__file__).resolve().parents[2]
 MARKER = "<!-- websocket-example -->"
@@ -28,64 +27,21 @@ def readme_example() -> str:
 @pytest.fixture
 def demo_server(tmp_path):
     """What `make run` serves: the embedded default with its demo admin and catalog."""
-    env = {
-        key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ
-    }
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    env["DJANGO_SETTINGS_MODULE"] = "nexus.settings.dev"
-    env["SECRET_KEY_FILE"] = str(tmp_path / "key")
-    env["IN_PROCESS_BEAT"] = "false"
-    for command in (
-        ["migrate", "--noinput", "-v0"],
-        [
-            "ensure_demo_admin",
-            "--email",
-            "admin@example.com",
-            "--password",
-            "admin-demo-password",
-        ],
-        ["seed_demo", "--products", "3", "--if-empty"],
-    ):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=REPO,
-            env=env,
-            check=True,
-            timeout=300,
-            capture_output=True,
-        )
-    port = free_port()
-    log = open(tmp_path / "daphne.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "nexus.asgi:application",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    env = embedded_env(
+        tmp_path, SECRET_KEY_FILE=str(tmp_path / "key"), IN_PROCESS_BEAT="false"
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.3)
-    try:
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(
+        env,
+        "ensure_demo_admin",
+        "--email",
+        "admin@example.com",
+        "--password",
+        "admin-demo-password",
+    )
+    manage(env, "seed_demo", "--products", "3", "--if-empty")
+    with serve_daphne(env, tmp_path) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 def read_line(process: subprocess.Popen, timeout: float) -> str:

@@ -4,11 +4,10 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.test import Client
 
 from commerce.inventory.models import StockRecord
 from commerce.orders.models import Order, OrderEvent
+from tests.conftest import admin_login
 from tests.factories import UserFactory
 from tests.factories.catalog import create_product
 from tests.factories.orders import place_order
@@ -16,13 +15,6 @@ from tests.factories.orders import place_order
 pytestmark = pytest.mark.django_db
 
 DESK = "/admin/orders/"
-
-
-def admin_login(user) -> Client:
-    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import io
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils.html import format_html
 from wagtail import hooks
@@ -13,6 +12,7 @@ from wagtail import hooks
 from commerce.orders.admin_views import PANELS_HOOK
 from commerce.orders.models import Order, OrderNote
 from commerce.orders.services import order_transition
+from tests.conftest import admin_login
 from tests.factories import UserFactory
 from tests.factories.catalog import create_product
 from tests.factories.orders import place_order
@@ -21,13 +21,6 @@ pytestmark = pytest.mark.django_db
 
 DESK = "/admin/orders/"
 LINES = "/admin/order_lines/"
-
-
-def admin_login(user) -> Client:
-    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

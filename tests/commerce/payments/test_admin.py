@@ -4,23 +4,15 @@ and its refund form."""
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 
 from commerce.inventory.models import StockRecord
 from commerce.payments.admin_views import payments_panel
 from commerce.payments.models import Payment, PaymentEvent, Refund
-from tests.conftest import client_for
+from tests.conftest import admin_login, client_for
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def admin_login(user) -> Client:
-    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -1,11 +1,10 @@
 """The moderation queue in Wagtail's admin, driven as staff through the test client."""
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.test import Client
 
 from commerce.reviews.models import ProductRating, Review
 from realtime.models import Notification
+from tests.conftest import admin_login
 from tests.factories import UserFactory
 from tests.factories.catalog import create_product
 from tests.factories.reviews import review_of
@@ -13,13 +12,6 @@ from tests.factories.reviews import review_of
 pytestmark = pytest.mark.django_db
 
 QUEUE = "/admin/reviews/"
-
-
-def admin_login(user) -> Client:
-    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
