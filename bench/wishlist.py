@@ -4,13 +4,14 @@ last of them is told.
     .venv/bin/python bench/wishlist.py --fans 10000 --repeats 20
 
 Creates (once) a bench database, starts one Celery worker on the bench's own queue
-(RabbitMQ, as production runs it), makes two products with no stock, one wished for
-by nobody and one by `--fans` customers, then:
+(RabbitMQ, as production runs it), makes three products with no stock, wished for
+by nobody, by one customer and by `--fans` customers, then:
 
 - times `stock_adjust` taking each from 0 to 5 units (the stock transaction, its
-  commit and the queuing of the alert task), `--repeats` times for the product
-  nobody wants, and once for the wished-for one (each of its restocks alerts every
-  fan, so the first is the one that matters);
+  commit and the queuing of the alert task), `--repeats` times for the products
+  with no fan and with one (whose restocks publish an alert task, like the
+  wished-for one's), and once for the wished-for one (each of its restocks alerts
+  every fan, so the first is the one that matters);
 - times, from the start of that stock update, the moment the last fan's in-app
   alert committed (the restock's `finished_at`) and, with `--emails`, the moment
   the last alert's email was sent (console backend, to the worker's log).
@@ -120,7 +121,11 @@ def main() -> None:
 
     run = uuid.uuid4().hex[:8]
     nobody = create_product(title=f"Unwanted {run}", stock=0)
+    # One fan: each restock publishes its alert task, as the wanted product's does,
+    # so the two differ only in how many fans wait.
+    liked = create_product(title=f"Liked {run}", stock=0)
     wanted = create_product(title=f"Wanted {run}", stock=0)
+    fans_for(liked, 1, f"{run}-one")
     fans_for(wanted, args.fans, run)
     worker = start_worker(args.worker_concurrency)
     try:
@@ -128,19 +133,20 @@ def main() -> None:
             f"{os.cpu_count()} CPUs; PostgreSQL, RabbitMQ and Redis on {HOST}; one "
             f"worker, concurrency {args.worker_concurrency}; {args.fans} fans"
         )
-        times = []
-        for _ in range(args.repeats):
-            times.append(timed_restock(nobody.pk))
-            stock_set(
-                product_id=nobody.pk,
-                quantity=0,
-                reason=StockAdjustment.Reason.CORRECTION,
+        for label, product in (("0 fans", nobody), ("1 fan", liked)):
+            times = []
+            for _ in range(args.repeats):
+                times.append(timed_restock(product.pk))
+                stock_set(
+                    product_id=product.pk,
+                    quantity=0,
+                    reason=StockAdjustment.Reason.CORRECTION,
+                )
+            median = statistics.median(times) * 1000
+            print(
+                f"stock update, {label}:{' ' * (11 - len(label))}median "
+                f"{median:.1f} ms, max {max(times) * 1000:.1f} ms over {len(times)}"
             )
-        median = statistics.median(times) * 1000
-        print(
-            f"stock update, 0 fans:      median {median:.1f} ms, "
-            f"max {max(times) * 1000:.1f} ms over {len(times)}"
-        )
         wall_start = time.time()
         seconds = timed_restock(wanted.pk)
         print(f"stock update, {args.fans} fans: {seconds * 1000:.1f} ms")
