@@ -117,14 +117,23 @@ def main() -> None:
     from commerce.inventory.services import stock_set
     from commerce.wishlist.models import Restock
     from realtime.models import DeliveryState, Notification
-    from tests.factories.catalog import create_product
+    from tests.factories.catalog import create_category, create_product
 
     run = uuid.uuid4().hex[:8]
-    nobody = create_product(title=f"Unwanted {run}", stock=0)
+    # The bench database outlives a run: names of this run's own, so a second run
+    # does not clash with the first's category slugs and SKUs.
+    shelf = create_category(title=f"Bench {run}", slug=f"bench-{run}")
+
+    def product(title: str):
+        return create_product(
+            category=shelf, title=f"{title} {run}", sku=f"{title}-{run}", stock=0
+        )
+
+    nobody = product("Unwanted")
     # One fan: each restock publishes its alert task, as the wanted product's does,
     # so the two differ only in how many fans wait.
-    liked = create_product(title=f"Liked {run}", stock=0)
-    wanted = create_product(title=f"Wanted {run}", stock=0)
+    liked = product("Liked")
+    wanted = product("Wanted")
     fans_for(liked, 1, f"{run}-one")
     fans_for(wanted, args.fans, run)
     worker = start_worker(args.worker_concurrency)
