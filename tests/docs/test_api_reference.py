@@ -34,9 +34,15 @@ def test_every_link_in_the_reference_has_its_target():
         assert target in headings, target
 
 
+# Where the contract lived before the repository had its own words for it; spelt
+# in pieces so that this test is not itself a pointer out of the repository.
+OUTSIDE = ("../" + "shared", "shared/" + "API.md")
+
+
 def test_no_document_points_outside_the_repository():
     readmes = [REPO / "README.md", REPO / "CONTRIBUTING.md", *REPO.glob("docs/**/*")]
     for path in readmes:
         if path.is_file() and path.suffix in {".md", ".json"}:
-            assert "../shared" not in path.read_text(), path
-            assert "shared/API.md" not in path.read_text(), path
+            text = path.read_text()
+            for pointer in OUTSIDE:
+                assert pointer not in text, (path, pointer)
