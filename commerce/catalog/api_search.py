@@ -28,8 +28,9 @@ class ProductFacetsView(APIView):
         "categories' counts. Price bands are fixed (0–25, 25–50, 50–100, "
         "100–250, 250–500, 500–1000, 1000 and up; `max` is exclusive and null "
         "for the last); `rating` counts products rated at least 4, 3, 2 and 1; "
-        "a category with no match is left out. A search counts at most its 1,000 "
-        "best matches, as the list does." + CACHED_READ,
+        "a category with no match is left out. A search counts the matches the "
+        "list would show (through a search engine or on SQLite, its 1,000 "
+        "best)." + CACHED_READ,
         parameters=[FacetQuerySerializer, *CONDITIONAL_GET_PARAMETERS],
         responses={200: FacetsSerializer, 304: NOT_MODIFIED},
         errors=[400, 401, 429],
@@ -55,7 +56,10 @@ class ProductAutocompleteView(APIView):
         description="Up to ten products on sale whose title, or a word of it, or "
         "whose SKU starts with `q` (any case; every word typed must match, the "
         "last one as a prefix), best match first, on the same search as the list "
-        "(synonyms included); when nothing starts so, titles a typo away. An "
+        "(synonyms included); titles starting with `q` first, then products in "
+        "stock, the better rated, the newest. A misspelt word, the one being "
+        "typed included, is corrected to title words a letter or two away when "
+        "nothing matches as typed (`ketl` suggests kettles). An "
         "empty `q` answers an empty list. Not paginated." + CACHED_READ,
         parameters=[
             OpenApiParameter(

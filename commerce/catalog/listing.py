@@ -8,20 +8,30 @@ moves on, after commit, the catalog version that keys cached catalog reads
 signals that call them.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
 from wagtail.models import Page
 
 from cms.models import ProductPage
 from commerce.inventory.models import StockRecord
 
+from . import search_postgres
 from .cache import catalog_changed
 from .models import ProductListing
 
-SYNCED_FIELDS = ["category", "title", "price", "available", "quantity", "created_at"]
+SYNCED_FIELDS = [
+    "category",
+    "title",
+    "sku",
+    "price",
+    "available",
+    "quantity",
+    "created_at",
+]
 
 
 def _parent_path(path: str) -> str:
@@ -35,10 +45,13 @@ def listing_rows(*, product_ids: Iterable[int]) -> list[ProductListing]:
             "pk",
             "path",
             "title",
+            "sku",
             "price",
             "live",
             "archived_at",
             "first_published_at",
+            "last_published_at",
+            "latest_revision_created_at",
         )
     )
     if not pages:
@@ -52,24 +65,39 @@ def listing_rows(*, product_ids: Iterable[int]) -> list[ProductListing]:
             product_id__in=[page["pk"] for page in pages]
         ).values_list("product_id", "quantity")
     )
-    return [
-        ProductListing(
-            product_id=page["pk"],
-            category_id=category_ids.get(_parent_path(page["path"])),
-            title=page["title"][:255],
-            price=page["price"],
-            available=page["live"] and page["archived_at"] is None,
-            quantity=quantities.get(page["pk"], 0),
-            created_at=page["first_published_at"],
+    now = timezone.now()
+    rows = []
+    for page in pages:
+        available = page["live"] and page["archived_at"] is None
+        # Listings sort on it, so an available row always has one, even for a
+        # page made live without Wagtail's publish (which sets the first date).
+        created_at = (
+            page["first_published_at"]
+            or page["last_published_at"]
+            or page["latest_revision_created_at"]
+            or (now if available else None)
         )
-        for page in pages
-    ]
+        rows.append(
+            ProductListing(
+                product_id=page["pk"],
+                category_id=category_ids.get(_parent_path(page["path"])),
+                title=page["title"][:255],
+                sku=page["sku"],
+                price=page["price"],
+                available=available,
+                quantity=quantities.get(page["pk"], 0),
+                created_at=created_at,
+            )
+        )
+    return rows
 
 
 def listing_sync(*, product_ids: Iterable[int]) -> int:
     """Rewrite these products' listing rows from their pages and stock; rows of
     products that no longer exist go with their pages (CASCADE). Takes no locks:
-    the caller's transaction holds whatever it changed. Returns rows written."""
+    the caller's transaction holds whatever it changed. On PostgreSQL the rows'
+    search documents and the vocabulary of typo correction follow. Returns rows
+    written."""
     rows = listing_rows(product_ids=product_ids)
     if rows:
         ProductListing.objects.bulk_create(
@@ -78,8 +106,20 @@ def listing_sync(*, product_ids: Iterable[int]) -> int:
             unique_fields=["product"],
             update_fields=SYNCED_FIELDS,
         )
+        if connection.vendor == "postgresql":
+            search_postgres.document_refresh(product_ids=[r.product_id for r in rows])
+            search_postgres.vocabulary_add(titles=[r.title for r in rows])
     catalog_changed()
     return len(rows)
+
+
+def listing_shelf_changed(*, category_id: int) -> None:
+    """A category was published, moved or unpublished: its title, which its
+    products' search documents carry, may have changed, and so may what payloads
+    show of it. Rewrites those documents (PostgreSQL) in one UPDATE."""
+    if connection.vendor == "postgresql":
+        search_postgres.document_refresh(category_id=category_id)
+    catalog_changed()
 
 
 def listing_stock_set(*, quantities: dict[int, int]) -> None:
@@ -109,11 +149,17 @@ def listing_rating_set(*, product_id: int, average: Decimal | None, count: int) 
     catalog_changed()
 
 
-def listing_rebuild(*, batch: int = 2000) -> int:
-    """Rewrite every product's listing row (after a bulk import, or to repair)."""
+def listing_rebuild(
+    *, batch: int = 2000, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Rewrite every product's listing row, search document and title words
+    (after a bulk import, or to repair), a batch per transaction; `progress` is
+    told (done, total) after each. Returns rows written."""
     written = 0
     ids = list(ProductPage.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
         with transaction.atomic():
             written += listing_sync(product_ids=ids[start : start + batch])
+        if progress is not None:
+            progress(min(start + batch, len(ids)), len(ids))
     return written

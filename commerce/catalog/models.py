@@ -5,8 +5,11 @@ listing that filtered and sorted over those joined a ~30-column multi-table page
 query, a tree-path prefix for the category and the stock table. `ProductListing`
 holds exactly what a listing filters and sorts on, kept in step by the services
 (`commerce/catalog/listing.py`), so a listing is an index range scan plus the page.
+On PostgreSQL the row also carries the product's search document, so a search is
+one more condition on the same query (`search_postgres.py`).
 """
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 
@@ -40,7 +43,14 @@ class ProductListing(models.Model):
         max_digits=3, decimal_places=2, null=True, blank=True
     )
     rating_count = models.PositiveIntegerField(default=0)
+    # First published; never null on an available row (listings sort on it).
     created_at = models.DateTimeField(null=True, help_text="First published.")
+    # An exact SKU is the first search result; null for a draft without one.
+    sku = models.CharField(max_length=64, null=True, blank=True)
+    # PostgreSQL only (null elsewhere): title and SKU (weights A and B), description
+    # (C) and the category's title (D), stemmed in English; GIN-indexed over
+    # available rows by migration 0007.
+    search_document = SearchVectorField(null=True, editable=False)
 
     class Meta:
         # Partial indexes over what shoppers can see: every listing filters on it.
@@ -71,6 +81,11 @@ class ProductListing(models.Model):
                 fields=["title", "product"],
                 condition=models.Q(available=True),
                 name="listing_title",
+            ),
+            models.Index(
+                fields=["sku"],
+                condition=models.Q(available=True),
+                name="listing_sku",
             ),
         ]
 
@@ -112,6 +127,20 @@ class Synonym(models.Model):
         if len(self.words) < 2:
             raise ValidationError({"terms": "Give at least two words."})
         self.terms = ", ".join(self.words)
+
+
+class SearchWord(models.Model):
+    """One word of a product title: the vocabulary typos are corrected against.
+
+    Filled as listings are written, never pruned (a word no product uses any more
+    only finds nothing). PostgreSQL looks a misspelt word up here through a trigram
+    index, a few thousand short rows rather than every title.
+    """
+
+    word = models.CharField(max_length=64, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class SearchMiss(models.Model):

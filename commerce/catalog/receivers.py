@@ -11,13 +11,13 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from cms.models import ProductPage
+from cms.models import CategoryPage, ProductPage
 from commerce.inventory.models import StockRecord
 from commerce.inventory.signals import stock_changed
 
 from .cache import catalog_changed
 from .indexing import search_reindex_on_commit
-from .listing import listing_stock_set, listing_sync
+from .listing import listing_shelf_changed, listing_stock_set, listing_sync
 from .models import Synonym
 from .synonyms import synonyms_changed
 
@@ -27,8 +27,10 @@ def _page_changed(sender, instance, **kwargs) -> None:
     if issubclass(sender, ProductPage):
         listing_sync(product_ids=[instance.pk])
         search_reindex_on_commit(product_ids=[instance.pk])
+    elif isinstance(instance, CategoryPage):
+        # Its title is in its products' search documents and payloads.
+        listing_shelf_changed(category_id=instance.pk)
     else:
-        # A category's title or slug shows in product payloads.
         catalog_changed()
 
 

@@ -1,31 +1,36 @@
-"""Catalog search: one ranking of product ids for the list, autocomplete and facets.
+"""Catalog search: what a query matches, in the form the listing query takes it.
 
-A query is normalised, expanded with the editors' synonyms and ranked by the
-configured backend: the search engine behind `SEARCH_URL` (`engine.py`) when one is
-set and reachable, else the database (Wagtail's database backend: PostgreSQL full
-text with stemming, SQLite on the embedded default). Either way an exact SKU comes
-first, then full-text matches (title above description above category), then
-titles starting with the last word typed (prefix), and only when all of that finds
-nothing, matches a typo away. Ties go to products in stock, then to the better
-rated. The listing (`selectors.product_matches`) filters, orders and pages the ids
-through the read model like any other listing.
+A query is normalised, expanded with the editors' synonyms and matched by the
+configured backend:
+
+- the search engine behind `SEARCH_URL` (`engine.py`) when one is set and
+  reachable: it returns a ranking of product ids (`RankedIds`);
+- else PostgreSQL: a condition and a score on the listing's own search document
+  (`DocumentQuery`, `search_postgres.py`), so the list, autocomplete and facets
+  search in the very query that filters, orders and pages them;
+- else (SQLite, the embedded default) substring matching, ranked in Python.
+
+Everywhere an exact SKU comes first, then full-text matches (title above
+description above category), the last word typed also matching as a prefix, and
+only when all of that finds nothing, words a typo away. Ties go to products in
+stock, then to the better rated (`selectors.SEARCH_ORDER`).
 """
 
 import re
 from difflib import SequenceMatcher
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, FloatField, Func, IntegerField, Q, QuerySet, Value
 
 from cms.models import CategoryPage, ProductPage
 
-from . import engine
+from . import engine, search_postgres
 from .models import ProductListing
 from .synonyms import synonym_groups
 
 # How alike two words must be for the SQLite fallback to call one a typo of the other.
 CLOSE_MATCH_RATIO = 0.8
-# Search returns at most this many ranked matches; nobody pages past them.
+# An id ranking (engine, SQLite) keeps this many matches; nobody pages past them.
 SEARCH_RESULT_LIMIT = 1000
 AUTOCOMPLETE_LIMIT = 10
 MAX_TERMS = 12
@@ -56,39 +61,153 @@ def candidates(*, category_id: int | None = None) -> QuerySet[ProductPage]:
     return pages
 
 
+class RankedIds:
+    """A match given as product ids, best first (from the engine or SQLite)."""
+
+    def __init__(self, ids: list[int]):
+        self.ids = ids
+
+    def apply(self, rows: QuerySet[ProductListing]) -> QuerySet[ProductListing]:
+        """`rows` narrowed to the matches, annotated `search_rank` (higher is
+        better)."""
+        if not self.ids:
+            return nothing(rows)
+        return rows.filter(pk__in=self.ids).annotate(search_rank=IdPosition(self.ids))
+
+
+class DocumentQuery:
+    """A match given as a condition on the listing's search document (PostgreSQL).
+
+    Unranked (autocomplete), only an exact SKU scores: every suggestion matched
+    title or SKU words by their start, and the order is left to title starts,
+    stock and rating, which spares a text rank per matching row.
+    """
+
+    def __init__(self, query, skus: list[str], *, ranked: bool = True):
+        self.query = query
+        self.skus = skus
+        self.ranked = ranked
+
+    def narrow(self, rows: QuerySet[ProductListing]) -> QuerySet[ProductListing]:
+        """`rows` narrowed to the matches."""
+        if not self.query:  # nothing but punctuation: only a SKU can match
+            return rows.filter(sku__in=self.skus)
+        return rows.filter(search_postgres.document_matches(self.query, skus=self.skus))
+
+    def apply(self, rows: QuerySet[ProductListing]) -> QuerySet[ProductListing]:
+        """`rows` narrowed to the matches, annotated `search_rank` (higher is
+        better)."""
+        if not self.query:
+            score = Value(search_postgres.EXACT_SKU_BONUS, output_field=FloatField())
+        else:
+            score = search_postgres.document_score(
+                self.query, skus=self.skus, ranked=self.ranked
+            )
+        return self.narrow(rows).annotate(search_rank=score)
+
+
+def nothing(rows: QuerySet[ProductListing]) -> QuerySet[ProductListing]:
+    return rows.none().annotate(search_rank=Value(0, output_field=IntegerField()))
+
+
+class IdPosition(Func):
+    """How high a ranking put a row: the ids' count less the row's position
+    among them (so higher is better), as one parameter rather than a CASE of a
+    thousand branches, whose SQL Django took longer to build than the database
+    to run."""
+
+    output_field = IntegerField()
+
+    def __init__(self, ids: list[int]):
+        self.ids = [int(pk) for pk in ids]
+        super().__init__(F("product_id"))
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        size = len(self.ids)
+        if connection.vendor == "postgresql":
+            sql = f"({size} + 1 - array_position(%s::integer[], {column}))"
+            return sql, [self.ids, *params]
+        csv = "," + ",".join(map(str, self.ids)) + ","
+        # Character offsets, not positions: still larger for earlier ids.
+        sql = f"(length(%s) - instr(%s, ',' || {column} || ','))"
+        return sql, [csv, csv, *params]
+
+
 def product_search(
     *, query: str, category_id: int | None = None, prefix_only: bool = False
-) -> list[int]:
-    """Ids of available products (on one shelf if given) that match `query`, best
-    match first.
+) -> RankedIds | DocumentQuery:
+    """What available products (on one shelf if given) match `query`.
 
     `prefix_only` (autocomplete) asks titles and SKUs that start with what was
-    typed, and typos only when none does.
+    typed, or have a word that does, and typos only when none does.
     """
     text = normalize_query(query)
     if not text:
-        return []
+        return RankedIds([])
     typed = query.strip()
-    exact = list(
-        ProductListing.objects.filter(
-            Q(product__sku=typed) | Q(product__sku=typed.upper()),
-            available=True,
-            **({} if category_id is None else {"category_id": category_id}),
-        ).values_list("pk", flat=True)[:1]
-    )
+    skus = list(dict.fromkeys([typed, typed.upper()]))
     ranked = engine.engine_search(
         candidates=lambda: candidates(category_id=category_id),
         query=text,
         prefix_only=prefix_only,
     )
-    if ranked is None:  # no engine, or it is unreachable
-        ranked = _database_ranked(text, category_id, prefix_only=prefix_only)
+    if ranked is None and connection.vendor == "postgresql":
+        return _document_query(text, skus, category_id, prefix_only=prefix_only)
+    if ranked is None:  # no engine, or it is unreachable: SQLite
+        ranked = _substring_ranked(text, category_id, prefix_only=prefix_only)
+    exact = list(
+        ProductListing.objects.filter(
+            sku__in=skus,
+            available=True,
+            **({} if category_id is None else {"category_id": category_id}),
+        ).values_list("pk", flat=True)[:1]
+    )
     ids = exact + [pk for pk, _ in ranked if pk not in exact]
-    return _break_ties(
-        ids[:SEARCH_RESULT_LIMIT],
-        dict(ranked),
-        first=set(exact),
-        title_prefix=text if prefix_only else None,
+    return RankedIds(
+        _break_ties(
+            ids[:SEARCH_RESULT_LIMIT],
+            dict(ranked),
+            first=set(exact),
+            title_prefix=text if prefix_only else None,
+        )
+    )
+
+
+def _document_query(
+    text: str, skus: list[str], category_id: int | None, *, prefix_only: bool
+) -> DocumentQuery:
+    """The PostgreSQL match: the words (with synonyms) if anything on the shelf
+    matches them, else the words with their typos corrected."""
+    words = text.split()
+    match = DocumentQuery(
+        search_postgres.TextQuery(expand_synonyms(words), autocomplete=prefix_only),
+        skus,
+        ranked=not prefix_only,
+    )
+    fixes = search_postgres.corrections(words)
+    if not fixes:
+        return match
+    # A word no title uses may still be in descriptions or a category's title.
+    scope = ProductListing.objects.filter(available=True)
+    if category_id is not None:
+        scope = scope.filter(category_id=category_id)
+    if match.narrow(scope).count():
+        return match
+    groups = [
+        sorted(
+            {
+                alt
+                for group in expand_synonyms([word, *fixes.get(word, [])])
+                for alt in group
+            }
+        )
+        for word in words
+    ]
+    return DocumentQuery(
+        search_postgres.TextQuery(groups, autocomplete=prefix_only),
+        skus,
+        ranked=not prefix_only,
     )
 
 
@@ -126,37 +245,21 @@ def _break_ties(
     return sorted(ids, key=key)
 
 
-def _database_ranked(
+def _substring_ranked(
     text: str, category_id: int | None, *, prefix_only: bool = False
 ) -> list[tuple[int, float]]:
-    """(id, score) best first from the database: full text with the last word as
-    a prefix (title and SKU prefixes only, for autocomplete), then typos."""
+    """(id, score) best first without PostgreSQL: substrings, then typos."""
     words = text.split()
-    alternatives = expand_synonyms(words)
-    if connection.vendor == "postgresql":
-        from . import search_postgres
-
-        ranked = search_postgres.full_text_ranked(
-            alternatives,
-            category_id=category_id,
-            limit=SEARCH_RESULT_LIMIT,
-            autocomplete=prefix_only,
-        )
-        if not ranked:
-            ranked = search_postgres.typo_ranked(
-                text, category_id=category_id, limit=SEARCH_RESULT_LIMIT
-            )
-        return ranked
     scored: dict[int, float] = {}
     queryset = candidates(category_id=category_id)
-    _substring_ranked(scored, queryset, alternatives, prefix_only=prefix_only)
+    _substring_scores(scored, queryset, expand_synonyms(words), prefix_only=prefix_only)
     if not scored:
         for pk in close_title_ids(queryset, words):
             scored[pk] = 0.1
     return sorted(scored.items(), key=lambda item: -item[1])
 
 
-def _substring_ranked(
+def _substring_scores(
     ranked: dict[int, float],
     queryset: QuerySet[ProductPage],
     alternatives: list[list[str]],
@@ -220,21 +323,36 @@ def _crude_stem(word: str) -> str:
 
 
 def close_title_ids(queryset: QuerySet[ProductPage], words: list[str]) -> list[int]:
-    """Typo tolerance without trigrams: products whose title has a word close to one
-    of `words` (difflib ratio of at least 0.8), closest first.
+    """Typo tolerance without trigrams: products whose title has, for every word
+    of three letters or more, a word close to it (difflib ratio of at least 0.8;
+    the last word, still being typed, may be close to a title word's start),
+    closest first.
 
     It reads every candidate title, which suits the embedded default's laptop-sized
-    catalogs; PostgreSQL answers the same question from its trigram index instead.
+    catalogs; PostgreSQL corrects the words against an indexed vocabulary instead.
     """
-    wanted = [word.lower() for word in words if len(word) >= 3]
+    last = len(words) - 1
+    wanted = [
+        (word.lower(), n == last) for n, word in enumerate(words) if len(word) >= 3
+    ]
+    if not wanted:
+        return []
+
+    def closeness(word: str, title_word: str, prefix: bool) -> float:
+        ratio = SequenceMatcher(None, word, title_word).ratio()
+        if prefix:  # still being typed: also against the title word's start
+            start = title_word[: len(word) + 1]
+            ratio = max(ratio, SequenceMatcher(None, word, start).ratio())
+        return ratio
+
     scored = []
     for pk, title in queryset.order_by("title").values_list("pk", "title"):
         title_words = title.lower().split()
-        best = max(
-            (SequenceMatcher(None, w, t).ratio() for w in wanted for t in title_words),
-            default=0.0,
-        )
-        if best >= CLOSE_MATCH_RATIO:
-            scored.append((best, pk))
+        best = [
+            max((closeness(w, t, prefix) for t in title_words), default=0.0)
+            for w, prefix in wanted
+        ]
+        if min(best) >= CLOSE_MATCH_RATIO:
+            scored.append((sum(best) / len(best), pk))
     scored.sort(key=lambda match: -match[0])
     return [pk for _, pk in scored[:SEARCH_RESULT_LIMIT]]

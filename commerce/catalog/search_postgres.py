@@ -1,134 +1,206 @@
-"""PostgreSQL ranking straight from Wagtail's search index entries.
+"""Catalog search on PostgreSQL, inside the listing's own query.
 
-Wagtail's database backend writes each product's title, body (SKU, description,
-category) and autocomplete text into `wagtailsearch_indexentry` as weighted
-tsvectors under GIN indexes. Its own query matches `title || body`, a concatenation
-no index can serve, and loads a page object per hit: at 100,000 products that read
-every entry. These queries ask the indexed vectors directly, join the listing (so
-only available products, on the chosen shelf, are ranked) and return ids and
-scores:
+Each listing row carries its product's search document (`search_document`: title
+and SKU weighted A and B, description C, the category's title D, stemmed in
+English) under a GIN index over available rows. A search is then one more
+condition on the query the list already runs, ranked in the same statement:
 
-- full text: every word (or one of its synonyms) must match, the last one as a
-  prefix (`lamp & hea:*`), ranked by `ts_rank` with Wagtail's weights (SKU above
-  title above description above category), title scaled by its norm as Wagtail
-  does;
-- autocomplete: the same over the autocomplete vector (title and SKU, unstemmed);
-- typos: trigram word similarity of the query to the title (`<%`, served by the
-  trigram index migration `catalog.0005` adds), for when nothing else matched.
+- full text: every word (or one of its synonyms) must match, the last one also
+  as a prefix (`lamp & hea:*`), ranked by `ts_rank` with weights that put title
+  above description above category; an exact SKU ranks above everything;
+- autocomplete: the same, restricted to title and SKU lexemes (`:*AB`);
+- typos: a word the catalog does not know is replaced by the title words a few
+  letters from it (`SearchWord`, looked up through a trigram index), and the
+  query runs again.
+
+`document_refresh` and `vocabulary_add` keep the document and the vocabulary in
+step; `listing_sync` calls them in the transaction that writes the listing rows.
 """
 
 import re
+from collections.abc import Iterable
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
-from wagtail.search.models import IndexEntry
+from django.db import connection
+from django.db.models import BooleanField, FloatField
+from django.db.models.expressions import RawSQL
 
-from cms.models import ProductPage
+from .models import ProductListing, SearchWord
 
-from .models import ProductListing
-
-# ts_rank's weights for D, C, B, A: Wagtail's own for this catalog's boosts.
-WEIGHTS = "{0.05,0.2,0.3,1.0}"
-# How alike the query and a title's best-matching stretch must be to count as a
-# typo of it (pg_trgm's default is 0.6: "hedphones" to "headphones" is 0.58).
-TYPO_SIMILARITY = 0.45
+# ts_rank's weights for D, C, B, A: category, description, SKU, title.
+WEIGHTS = "{0.05,0.2,0.4,1.0}"
+# An exact SKU ranks above any text score (ts_rank stays within 0..1).
+EXACT_SKU_BONUS = 1000.0
+# Title words the trigram index proposes for a misspelt word; the edit distance
+# keeps those a typo away (as search engines' "AUTO" fuzziness: one letter for
+# words of up to five, two beyond; words under three letters are not corrected).
+TYPO_CANDIDATES = 20
 _LEXEME = re.compile(r"[^\w\-.]+", re.UNICODE)
+_TITLE_WORD = re.compile(r"[^\W\d_]{3,64}", re.UNICODE)
 
 
 def _lexeme(word: str) -> str:
     """A word safe inside to_tsquery: quoted, with nothing that is query syntax."""
-    return "'" + _LEXEME.sub("", word).replace("'", "") + "'"
+    cleaned = _LEXEME.sub("", word).replace("'", "")
+    return f"'{cleaned}'" if cleaned else ""
 
 
-def tsquery(groups: list[list[str]], *, prefix_last: bool = True) -> str:
-    """`('sofa' | 'couch') & 'grey':*` for the words (each with its synonyms)."""
-    parts = []
-    for n, group in enumerate(groups):
-        last = prefix_last and n == len(groups) - 1
-        words = [
-            _lexeme(w) + (":*" if last else "") for w in group if _lexeme(w) != "''"
+def _either(group: list[str], suffix: str = "") -> str:
+    words = [_lexeme(word) + suffix for word in group if _lexeme(word)]
+    return "(" + " | ".join(words) + ")" if words else ""
+
+
+class TextQuery:
+    """The tsquery for a search: SQL and its parameters, built once.
+
+    Words but the last must each match (stemmed; any of a word's synonyms will
+    do); the last matches as a stemmed prefix or, so that typing "was" still
+    finds "washer" although "was" is an English stop word, as a plain prefix.
+    `autocomplete` restricts every word to title and SKU lexemes.
+    """
+
+    def __init__(self, groups: list[list[str]], *, autocomplete: bool = False):
+        weights = "AB" if autocomplete else ""
+        head = [
+            _either(group, f":{weights}" if weights else "") for group in groups[:-1]
         ]
-        if words:
-            parts.append("(" + " | ".join(words) + ")")
-    return " & ".join(parts)
+        head = [part for part in head if part]
+        last = _either(groups[-1], ":*" + weights) if groups else ""
+        parts, params = [], []
+        if head:
+            parts.append("to_tsquery('english', %s)")
+            params.append(" & ".join(head))
+        if last:
+            parts.append("(to_tsquery('english', %s) || to_tsquery('simple', %s))")
+            params += [last, last]
+        self.sql = " && ".join(parts)
+        self.params = params
+
+    def __bool__(self) -> bool:
+        return bool(self.sql)
 
 
-def _scope(category_id: int | None) -> tuple[str, list]:
-    sql = "l.available"
-    params: list = []
-    if category_id is not None:
-        sql += " AND l.category_id = %s"
-        params.append(category_id)
-    return sql, params
+def document_matches(query: TextQuery, *, skus: list[str]) -> RawSQL:
+    """Rows whose document matches `query`, or whose SKU is one of `skus`."""
+    table = ProductListing._meta.db_table
+    return RawSQL(  # noqa: S611 - fixed fragments; the words are parameters
+        f'("{table}"."search_document" @@ ({query.sql}) OR "{table}"."sku" = ANY(%s))',
+        [*query.params, skus],
+        output_field=BooleanField(),
+    )
 
 
-def _run(sql: str, params: list) -> list[tuple[int, float]]:
+def document_score(query: TextQuery, *, skus: list[str], ranked: bool = True) -> RawSQL:
+    """How well a row matches, higher is better: an exact SKU first, then (when
+    `ranked`) the text rank rounded to three digits (closer scores are a tie,
+    which stock and rating break)."""
+    table = ProductListing._meta.db_table
+    exact = f'CASE WHEN "{table}"."sku" = ANY(%s) THEN {EXACT_SKU_BONUS} ELSE 0 END'
+    if not ranked:
+        return RawSQL(exact, [skus], output_field=FloatField())  # noqa: S611
+    return RawSQL(  # noqa: S611 - fixed fragments; the words are parameters
+        f'({exact} + round(ts_rank(%s::float4[], "{table}"."search_document",'
+        f" ({query.sql}))::numeric, 3))",
+        [skus, WEIGHTS, *query.params],
+        output_field=FloatField(),
+    )
+
+
+def corrections(words: list[str]) -> dict[str, list[str]]:
+    """For each word no title uses, the title words at most one letter away
+    (two for words of six letters or more), closest first. The last word is
+    being typed: it is known when a title word starts with it, and close when a
+    title word starts with something a letter or two from it.
+
+    One query: the vocabulary's trigram index says which words are known and
+    proposes the nearest few title words by trigram distance (a GiST index
+    answers `ORDER BY word <-> q` without reading the vocabulary); the edit
+    distance, in Python on those few, decides.
+    """
+    if not words:
+        return {}
+    table = SearchWord._meta.db_table
+    last = len(words)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(pk, float(score)) for pk, score in cursor.fetchall()]
-
-
-def _tables() -> dict:
-    return {
-        "entries": IndexEntry._meta.db_table,
-        "listing": ProductListing._meta.db_table,
-    }
-
-
-def full_text_ranked(
-    groups: list[list[str]],
-    *,
-    category_id: int | None,
-    limit: int,
-    autocomplete: bool = False,
-) -> list[tuple[int, float]]:
-    query = tsquery(groups)
-    if not query:
-        return []
-    scope, scope_params = _scope(category_id)
-    content_type = ContentType.objects.get_for_model(ProductPage).pk
-    if autocomplete:
-        score = "ts_rank(%s::float4[], e.autocomplete, q)"
-        match = "e.autocomplete @@ q"
-        parse = "to_tsquery('simple', %s)"
-        score_params = [WEIGHTS]
-    else:
-        score = (
-            "ts_rank(%s::float4[], e.title, q) * e.title_norm"
-            " + ts_rank(%s::float4[], e.body, q)"
+        cursor.execute(
+            "SELECT q.word, q.n = %s,"  # noqa: S608 - the model's table
+            f" EXISTS (SELECT 1 FROM {table} s WHERE s.word = q.word"
+            f"   OR (q.n = %s AND s.word LIKE q.word || '%%')),"
+            f" ARRAY(SELECT s.word FROM {table} s ORDER BY s.word <-> q.word LIMIT %s)"
+            " FROM unnest(%s::text[]) WITH ORDINALITY AS q(word, n)"
+            " WHERE q.word ~ %s",
+            [last, last, TYPO_CANDIDATES, words, r"^[[:alpha:]]{3,64}$"],
         )
-        match = "(e.title @@ q OR e.body @@ q)"
-        parse = "to_tsquery(%s)"  # the server's config, as Wagtail indexed with
-        score_params = [WEIGHTS, WEIGHTS]
-    sql = (
-        f"SELECT l.product_id, {score} AS score "  # noqa: S608 - fixed fragments
-        "FROM {entries} e CROSS JOIN " + parse + " q "
-        "JOIN {listing} l ON l.product_id = e.object_id::integer "
-        f"WHERE e.content_type_id = %s AND {match} AND {scope} "
-        "ORDER BY score DESC, l.product_id DESC LIMIT %s"
-    ).format(**_tables())
-    params = [*score_params, query, content_type, *scope_params, limit]
-    return _run(sql, params)
+        rows = cursor.fetchall()
+    fixes = {}
+    for word, is_last, known, near in rows:
+        if known:
+            continue
+        allowed = 1 if len(word) <= 5 else 2
+        close = [c for c in near if _typo_distance(word, c, prefix=is_last) <= allowed]
+        if close:
+            fixes[word] = close
+    return fixes
 
 
-def typo_ranked(
-    text: str, *, category_id: int | None, limit: int
-) -> list[tuple[int, float]]:
-    """Titles whose best-matching stretch is a few letters from `text`."""
-    scope, scope_params = _scope(category_id)
-    content_type = ContentType.objects.get_for_model(ProductPage).pk
-    sql = (
-        "SELECT l.product_id, word_similarity(%s, e.title_text) AS score "  # noqa: S608
-        "FROM {entries} e "
-        "JOIN {listing} l ON l.product_id = e.object_id::integer "
-        f"WHERE e.content_type_id = %s AND %s <%% e.title_text AND {scope} "
-        "ORDER BY score DESC, l.product_id DESC LIMIT %s"
-    ).format(**_tables())
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            # Only for this query: the threshold `<%` applies through the index.
+def _typo_distance(word: str, candidate: str, *, prefix: bool) -> int:
+    """Edits from `word` to `candidate`, or (`prefix`: still being typed) to the
+    candidate's start of about the word's length."""
+    if not prefix:
+        return edit_distance(word, candidate)
+    sizes = range(len(word) - 1, len(word) + 2)
+    return min(edit_distance(word, candidate[:size]) for size in sizes)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance, with a transposition counting as one edit."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def document_refresh(
+    *, product_ids: Iterable[int] = (), category_id: int | None = None
+) -> None:
+    """Rewrite the search documents of these products, or of every product on
+    this category, from their pages (one UPDATE)."""
+    ids = list(product_ids)
+    with connection.cursor() as cursor:
+        if ids:
+            cursor.execute(DOCUMENT_UPDATE + " AND listing.product_id = ANY(%s)", [ids])
+        if category_id is not None:
             cursor.execute(
-                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                [str(TYPO_SIMILARITY)],
+                DOCUMENT_UPDATE + " AND listing.category_id = %s", [category_id]
             )
-        return _run(sql, [text, content_type, text, *scope_params, limit])
+
+
+def vocabulary_add(*, titles: Iterable[str]) -> None:
+    """Remember every word of these titles for typo correction."""
+    words = {w.lower() for title in titles for w in _TITLE_WORD.findall(title)}
+    if words:
+        SearchWord.objects.bulk_create(
+            [SearchWord(word=w) for w in sorted(words)], ignore_conflicts=True
+        )
+
+
+# Also run, over every row, by migration catalog.0007 (which keeps its own copy).
+DOCUMENT_UPDATE = """
+UPDATE catalog_productlisting AS listing SET search_document =
+    setweight(to_tsvector('english', coalesce(page.title, '')), 'A')
+ || setweight(to_tsvector('english', coalesce(product.sku, '')), 'B')
+ || setweight(to_tsvector('english', regexp_replace(
+        coalesce(product.description, ''), '<[^>]*>', ' ', 'g')), 'C')
+ || setweight(to_tsvector('english', coalesce((
+        SELECT shelf.title FROM wagtailcore_page AS shelf
+        WHERE shelf.id = listing.category_id), '')), 'D')
+FROM cms_productpage AS product
+JOIN wagtailcore_page AS page ON page.id = product.page_ptr_id
+WHERE product.page_ptr_id = listing.product_id
+"""

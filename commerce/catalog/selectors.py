@@ -10,25 +10,52 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Func, IntegerField, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from wagtail.models import Page
 
 from cms.models import CategoryPage, ProductGalleryImage, ProductPage
 
 from .models import ProductListing
-from .search import AUTOCOMPLETE_LIMIT, normalize_query, product_search
+from .search import (
+    AUTOCOMPLETE_LIMIT,
+    DocumentQuery,
+    RankedIds,
+    normalize_query,
+    nothing,
+    product_search,
+)
 
 ORDERINGS = {
     "price": ("price", "product_id"),
     "-price": ("-price", "-product_id"),
     "title": ("title", "product_id"),
-    "-created_at": (F("created_at").desc(nulls_last=True), "-product_id"),
+    # Plain DESC, as the newest-first indexes are built (PostgreSQL's NULLS FIRST):
+    # an available row always has a date (`listing_rows`), so nothing null is listed.
+    "-created_at": ("-created_at", "-product_id"),
     "-rating": (
         F("rating_average").desc(nulls_last=True),
         "-rating_count",
         "-product_id",
     ),
 }
+
+# Relevance: the search's rank, then (for ties) in stock, then the better rated.
+SEARCH_ORDER = (
+    "-search_rank",
+    ExpressionWrapper(Q(quantity__gt=0), output_field=BooleanField()).desc(),
+    F("rating_average").desc(nulls_last=True),
+    "-product_id",
+)
 
 # Page ids are 32-bit; a larger id in a URL names no product (and must not
 # reach PostgreSQL, which would refuse the comparison with an error).
@@ -100,7 +127,7 @@ def product_list(
     if ordering in ORDERINGS:
         return rows.order_by(*ORDERINGS[ordering])
     if search_text(search):
-        return rows.order_by("-search_rank", "-product_id")
+        return rows.order_by(*SEARCH_ORDER)
     return rows.order_by(*ORDERINGS["-created_at"])
 
 
@@ -118,14 +145,14 @@ def product_matches(
     in_stock: bool | None = None,
     min_rating: Decimal | None = None,
     search: str | None = None,
-    search_ids: list[int] | None = None,
+    matched: RankedIds | DocumentQuery | None = None,
     shelf_ids: dict[str, int | None] | None = None,
 ) -> QuerySet[ProductListing]:
     """The one query path of the list, autocomplete and facets: listing rows of
     available products that pass every filter given, unordered; with `search`,
     only its matches, annotated `search_rank` (higher is better).
 
-    `search_ids` passes a ranking already made for `search`, and `shelf_ids`
+    `matched` passes what `search` matched, already worked out, and `shelf_ids`
     category ids already looked up by slug (facets reuse both).
     """
     rows = ProductListing.objects.filter(available=True)
@@ -138,7 +165,7 @@ def product_matches(
         else:
             shelf_id = category_id_by_slug(slug=category)
         if shelf_id is None:
-            return _nothing(rows)
+            return nothing(rows)
         rows = rows.filter(category_id=shelf_id)
     if min_price is not None:
         rows = rows.filter(price__gte=min_price)
@@ -152,45 +179,15 @@ def product_matches(
         rows = rows.filter(rating_average__gte=min_rating)
     if not search_text(search):
         return rows
-    if search_ids is None:
-        search_ids = search_ranked_ids(search=search, category_id=shelf_id)
-    if not search_ids:
-        return _nothing(rows)
-    return rows.filter(pk__in=search_ids).annotate(search_rank=SearchRank(search_ids))
+    if matched is None:
+        matched = search_match(search=search, category_id=shelf_id)
+    return matched.apply(rows)
 
 
-class SearchRank(Func):
-    """How high the search ranked a row: the ids' count less the row's position
-    among them (so higher is better), as one parameter rather than a CASE of a
-    thousand branches, whose SQL Django took longer to build than PostgreSQL to
-    run."""
-
-    output_field = IntegerField()
-
-    def __init__(self, ids: list[int]):
-        self.ids = [int(pk) for pk in ids]
-        super().__init__(F("product_id"))
-
-    def as_sql(self, compiler, connection, **extra):
-        column, params = compiler.compile(self.source_expressions[0])
-        size = len(self.ids)
-        if connection.vendor == "postgresql":
-            sql = f"({size} + 1 - array_position(%s::integer[], {column}))"
-            return sql, [self.ids, *params]
-        csv = "," + ",".join(map(str, self.ids)) + ","
-        # Character offsets, not positions: still larger for earlier ids.
-        sql = f"(length(%s) - instr(%s, ',' || {column} || ','))"
-        return sql, [csv, csv, *params]
-
-
-def _nothing(rows: QuerySet[ProductListing]) -> QuerySet[ProductListing]:
-    return rows.none().annotate(search_rank=Value(0, output_field=IntegerField()))
-
-
-def search_ranked_ids(
+def search_match(
     *, search: str, category_id: int | None = None, prefix_only: bool = False
-) -> list[int]:
-    """Available products matching `search`, best first (on one shelf if given)."""
+) -> RankedIds | DocumentQuery:
+    """What `search` matches among available products (on one shelf if given)."""
     return product_search(
         query=search, category_id=category_id, prefix_only=prefix_only
     )
@@ -198,16 +195,20 @@ def search_ranked_ids(
 
 def product_autocomplete(*, prefix: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[dict]:
     """Up to ten available products whose title (or a word of it, or the SKU)
-    starts with what was typed, best first: the list's query path, asked for
-    prefixes."""
-    if not normalize_query(prefix):
+    starts with what was typed, best first (titles starting with it, then by
+    relevance): the list's query path, asked for prefixes, in one query."""
+    text = normalize_query(prefix)
+    if not text:
         return []
-    ids = search_ranked_ids(search=prefix, prefix_only=True)[:limit]
-    if not ids:
-        return []
-    rows = product_matches(search=prefix, search_ids=ids).order_by(
-        "-search_rank", "-product_id"
+    rows = search_match(search=prefix, prefix_only=True).apply(
+        ProductListing.objects.filter(available=True)
     )
+    title_first = Case(
+        When(title__istartswith=text, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    rows = rows.order_by(title_first.desc(), *SEARCH_ORDER)[:limit]
     return [
         {"id": pk, "title": title, "slug": slug}
         for pk, title, slug in rows.values_list("product_id", "title", "product__slug")

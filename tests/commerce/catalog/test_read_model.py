@@ -1,10 +1,12 @@
 """The catalog's read model follows every path that changes a listing, listings cost
 a fixed number of queries, and cached reads are never older than a change."""
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.cache import caches
+from django.core.management import call_command
 from django.test import override_settings
 from wagtail.actions.move_page import MovePageAction
 
@@ -12,7 +14,7 @@ from cms.models import ProductPage
 from commerce.cart.services import cart_item_add
 from commerce.catalog import services
 from commerce.catalog.listing import listing_rows
-from commerce.catalog.models import ProductListing
+from commerce.catalog.models import ProductListing, SearchWord
 from commerce.inventory.models import StockAdjustment
 from commerce.inventory.services import stock_adjust, stock_set
 from commerce.orders.checkout import order_place
@@ -20,7 +22,15 @@ from commerce.orders.services import order_cancel
 from tests.factories import UserFactory
 from tests.factories.catalog import create_category, create_product
 
-FIELDS = ["category_id", "title", "price", "available", "quantity", "created_at"]
+FIELDS = [
+    "category_id",
+    "title",
+    "sku",
+    "price",
+    "available",
+    "quantity",
+    "created_at",
+]
 
 
 def assert_listing_in_step() -> None:
@@ -41,6 +51,11 @@ def assert_listing_in_step() -> None:
     assert actual == expected
 
 
+def found(client, search: str) -> list[str]:
+    response = client.get("/api/v1/products/", {"search": search})
+    return [item["sku"] for item in response.json()["results"]]
+
+
 @pytest.mark.django_db
 class TestListingFollowsEveryPath:
     def test_publishing_an_edit_from_the_admin_updates_title_and_price(self):
@@ -51,6 +66,15 @@ class TestListingFollowsEveryPath:
         row = ProductListing.objects.get(pk=product.pk)
         assert (row.title, row.price) == ("Desk Lamp Pro", Decimal("25.00"))
         assert_listing_in_step()
+
+    def test_publishing_a_new_title_changes_what_search_finds(self, api_client):
+        product = create_product(sku="LMP-1", title="Desk Lamp")
+        draft = product.get_latest_revision_as_object()
+        draft.title = "Reading Light"
+        draft.save_revision().publish()
+        assert found(api_client, "reading") == ["LMP-1"]
+        assert found(api_client, "desk") == []
+        assert found(api_client, "redaing") == ["LMP-1"]  # its words, for typos
 
     def test_a_saved_draft_changes_nothing_until_published(self):
         product = create_product(price="20.00")
@@ -115,6 +139,23 @@ def test_a_listing_costs_the_same_queries_for_one_product_or_fifty(
     caches["default"].clear()
     with django_assert_num_queries(len(one.captured_queries)):
         assert len(api_client.get(url + "&page_size=50").json()["results"]) == 50
+
+
+@pytest.mark.django_db
+def test_update_index_rewrites_listings_and_their_search_documents(
+    api_client, django_capture_on_commit_callbacks
+):
+    create_product(sku="KT-1", title="Steel Kettle")
+    ProductListing.objects.update(search_document=None, sku=None)
+    SearchWord.objects.all().delete()
+    assert found(api_client, "kettle") == []
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):  # the catalog version
+        call_command("update_index", backend_name="default", stdout=out)
+    assert "rewrote 1 listings" in out.getvalue()
+    assert found(api_client, "kettle") == ["KT-1"]
+    assert found(api_client, "ketle") == ["KT-1"]
+    assert_listing_in_step()
 
 
 @pytest.mark.django_db

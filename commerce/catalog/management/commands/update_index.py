@@ -4,12 +4,17 @@ Wagtail's own command does the work: for the search engine (`SEARCH_URL`) it
 fills a new index beside the live one and then moves the alias onto it
 (`ATOMIC_REBUILD`), so searches keep answering from the old index until the new
 one is complete; for the database it rebuilds the index entries in place. This
-only replaces its row of dots with a bar that says how far it has got.
+replaces its row of dots with a bar that says how far it has got, and with the
+database backend also rewrites the catalog's listing rows, whose search documents
+and title vocabulary are what catalog search reads on PostgreSQL
+(`commerce/catalog/search_postgres.py`).
 """
 
 from wagtail.search.management.commands.update_index import (
     Command as WagtailUpdateIndex,
 )
+
+from commerce.catalog.listing import listing_rebuild
 
 BAR_WIDTH = 30
 
@@ -19,6 +24,19 @@ class Command(WagtailUpdateIndex):
         "Rebuild the search indexes (every backend, or --backend engine); the "
         "engine's index is swapped in by alias once complete."
     )
+
+    def update_backend(self, backend_name, **options):
+        super().update_backend(backend_name, **options)
+        if backend_name == "default" and not options.get("schema_only"):
+            self.write("default: catalog listings and their search documents")
+            self._last_shown = -1
+
+            def show(done: int, total: int) -> None:
+                self._done, self._total = done, total
+                self._show()
+
+            written = listing_rebuild(progress=show)
+            self.write(f"\ndefault: rewrote {written:,} listings")
 
     def queryset_chunks(self, qs, chunk_size=1000):
         self._total = qs.count()
