@@ -20,7 +20,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from nexus.api.pagination import CappedCountPagination, PageNumberPagination
+from nexus.api.pagination import (
+    CappedCountPagination,
+    CountedWithPagePaginator,
+    PageNumberPagination,
+)
 from nexus.api.permissions import IsAdminOrReadOnly, IsAdminRole
 from nexus.api.schema import CONDITIONAL_GET_PARAMETERS, NOT_MODIFIED, api_operation
 
@@ -165,8 +169,9 @@ class ProductListView(APIView):
         "and category with English stemming and the shop's synonyms, ranked (an "
         "exact SKU first, then title, description, category; ties to products in "
         "stock, then the better rated), matching the last word as a prefix and "
-        "tolerating typos (`hedphones` finds headphones); at most the 1,000 best "
-        "matches. Searches that find nothing are counted for the shop's editors "
+        "tolerating typos (`hedphones` finds headphones); through a search "
+        "engine (`SEARCH_URL`) or on SQLite, at most the 1,000 best matches. "
+        "Searches that find nothing are counted for the shop's editors "
         "(the query text only, never who searched). Paginated; "
         "`count` stops at 10,000, and pages past the first 10,000 matches are a "
         "404." + CACHED_READ,
@@ -189,9 +194,16 @@ class ProductListView(APIView):
         def render() -> dict:
             rows = selectors.product_list(**query.validated_data)
             paginator = self.pagination_class()
-            ids = paginator.paginate_queryset(
-                rows.values_list("product_id", flat=True), request, view=self
-            )
+            if selectors.search_text(query.validated_data.get("search")):
+                # A search visits every match to rank them: count them on the way.
+                paginator.django_paginator_class = CountedWithPagePaginator
+                ids = paginator.paginate_queryset(
+                    rows.values_list("product_id"), request, view=self
+                )
+            else:
+                ids = paginator.paginate_queryset(
+                    rows.values_list("product_id", flat=True), request, view=self
+                )
             cards = selectors.product_cards(product_ids=list(ids))
             data = product_payloads(cards, request=request)
             return paginator.get_paginated_response(data).data

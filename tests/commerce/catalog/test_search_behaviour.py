@@ -77,8 +77,29 @@ class TestMatching:
         assert skus(api_client, search="hedphones") == ["HP-1"]
         assert skus(api_client, search="ketle") == ["KT-3"]
 
+    def test_corrects_each_misspelt_word_of_a_phrase(self, api_client):
+        create_product(sku="DL-1", title="Desk Lamp")
+        create_product(sku="FL-1", title="Floor Lamp")
+        create_product(sku="WH-1", title="Wireless Headphones")
+        assert skus(api_client, search="dsk lamp") == ["DL-1"]
+        assert skus(api_client, search="wireles headphnes") == ["WH-1"]
+
+    def test_a_word_too_far_from_any_title_is_not_corrected(self, api_client, shop):
+        # "ktl" is three letters away from "kettle": not a typo of it.
+        assert skus(api_client, search="ktl") == []
+
     def test_finds_nothing_for_nonsense(self, api_client, shop):
         assert skus(api_client, search="zzqqxx") == []
+
+    def test_finds_products_by_their_category_s_new_title(
+        self, api_client, shop, django_capture_on_commit_callbacks
+    ):
+        audio = shop["audio"]
+        audio.title = "Sound"
+        with django_capture_on_commit_callbacks(execute=True):
+            audio.save_revision().publish()
+        assert sorted(skus(api_client, search="sound")) == ["HP-1", "SPK-9"]
+        assert skus(api_client, search="audio") == []
 
     def test_hides_unavailable_products(self, api_client, shop):
         create_product(title="Headphones Draft", sku="HP-DRAFT", live=False)
@@ -159,6 +180,24 @@ class TestAutocomplete:
         assert suggested(api_client, "wireless he") == ["Wireless Headphones"]
         assert suggested(api_client, "") == []
 
+    def test_a_prefix_that_is_a_common_word_still_suggests(self, api_client):
+        # "was" and "the" are words English search leaves out; as prefixes they
+        # must still find "Washer" and "Thermos".
+        create_product(sku="WA-1", title="Washer")
+        create_product(sku="TH-1", title="Steel Thermos")
+        assert suggested(api_client, "was") == ["Washer"]
+        assert suggested(api_client, "the") == ["Steel Thermos"]
+
+    def test_a_typo_in_the_word_being_typed_still_suggests(self, api_client, shop):
+        assert suggested(api_client, "ketl") == ["Kettle"]
+        assert suggested(api_client, "wireless hedph") == ["Wireless Headphones"]
+
+    def test_titles_starting_with_the_prefix_come_first(self, api_client):
+        rated = create_product(sku="PL-1", title="Portable Lamp")
+        rate(rated, "5.00")
+        create_product(sku="LS-1", title="Lamp Shade")
+        assert suggested(api_client, "lamp") == ["Lamp Shade", "Portable Lamp"]
+
     def test_at_most_ten_available_products(self, api_client):
         shelf = create_category()
         for n in range(12):
@@ -178,3 +217,36 @@ class TestSearchMisses:
         skus(api_client, search="headphones")  # found something: not counted
         misses = list(SearchMiss.objects.values_list("query", "count"))
         assert misses == [("purple unicorn", 2)]
+
+
+class TestSearchPages:
+    def page(self, client, number: int, **query) -> dict:
+        query = {"search": "lamp", "page_size": 2, "page": number, **query}
+        return client.get("/api/v1/products/", query)
+
+    def test_pages_through_every_match_with_its_count(self, api_client):
+        shelf = create_category()
+        for n in range(5):
+            create_product(category=shelf, sku=f"LMP-{n}", title=f"Lamp {n}")
+        pages = [self.page(api_client, n).json() for n in (1, 2, 3)]
+        assert [body["count"] for body in pages] == [5, 5, 5]
+        assert pages[0]["previous"] is None and pages[0]["next"]
+        assert pages[2]["next"] is None and len(pages[2]["results"]) == 1
+        found = [item["sku"] for body in pages for item in body["results"]]
+        assert sorted(found) == [f"LMP-{n}" for n in range(5)]
+        assert self.page(api_client, 4).status_code == 404
+
+    def test_a_search_s_count_stops_at_the_cap(self, api_client, monkeypatch):
+        from nexus.api.pagination import CappedCountPaginator
+
+        monkeypatch.setattr(CappedCountPaginator, "cap", 3)
+        for n in range(5):
+            create_product(sku=f"LMP-{n}", title=f"Lamp {n}")
+        second = self.page(api_client, 2).json()
+        assert second["count"] == 3
+        assert len(second["results"]) == 1 and second["next"] is None
+        assert self.page(api_client, 3).status_code == 404
+
+    def test_a_search_that_finds_nothing_is_an_empty_first_page(self, api_client):
+        body = self.page(api_client, 1, search="zzqqxx").json()
+        assert (body["count"], body["results"]) == (0, [])
