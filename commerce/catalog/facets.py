@@ -5,18 +5,21 @@ never counts a product the list would not show. Each facet counts the products
 that pass every filter but its own (the categories facet ignores `category`, the
 price bands ignore the price range, and so on), so a shopper sees how many
 products each other choice would give, as shop filters usually do; `count` honours
-every filter and equals the list's count. Five aggregate queries, plus the
-category lookup and the search itself, whatever the catalog's size.
+every filter and equals the list's count. At most four aggregate queries (one per
+facet whose filter is given, plus one for the rest) and the category counts,
+plus the category lookup and the search itself, whatever the catalog's size.
 """
 
 from decimal import Decimal
 
 from django.db.models import Count, Q
 
+from cms.models import CategoryPage
+
 from .selectors import (
     category_id_by_slug,
     product_matches,
-    search_ranked_ids,
+    search_match,
     search_text,
 )
 
@@ -48,75 +51,96 @@ def product_facets(
         "min_rating": min_rating,
         "search": search,
     }
-    # One ranking over every shelf (for the categories facet) and, when a shelf is
-    # chosen, one on it, as the list searches (the list ranks within the shelf).
+    # What the search matches over every shelf (for the categories facet) and, when
+    # a shelf is chosen, on it, as the list searches (typos are corrected against
+    # the shelf's matches).
     shelves = {category: category_id_by_slug(slug=category)} if category else {}
     everywhere = on_shelf = None
     if search_text(search):
-        everywhere = on_shelf = search_ranked_ids(search=search)
-        if category:
-            shelf_id = shelves[category]
-            on_shelf = (
-                []
-                if shelf_id is None
-                else search_ranked_ids(search=search, category_id=shelf_id)
-            )
+        everywhere = on_shelf = search_match(search=search)
+        if category and shelves[category] is not None:
+            on_shelf = search_match(search=search, category_id=shelves[category])
+
+    def chosen(without: tuple[str, ...] = ()) -> dict:
+        return {k: v for k, v in filters.items() if k not in without and v is not None}
 
     def rows(without: tuple[str, ...] = ()):
-        chosen = {k: v for k, v in filters.items() if k not in without}
-        ids = everywhere if "category" in without else on_shelf
-        return product_matches(**chosen, search_ids=ids, shelf_ids=shelves).order_by()
-
-    count = rows().count()
+        matched = everywhere if "category" in without else on_shelf
+        return product_matches(
+            **chosen(without), matched=matched, shelf_ids=shelves
+        ).order_by()
 
     bands = _bands()
-    price_counts = rows(("min_price", "max_price")).aggregate(
+    # Each facet drops its own filter; a facet whose filter was not given counts
+    # the same rows as `count`, so its aggregates join that query: no filter at
+    # all costs one aggregate query and the category counts, not five.
+    aggregates: dict[tuple[str, ...], dict] = {}
+
+    def count_over(without: tuple[str, ...], **counts) -> None:
+        if chosen(without) == chosen():
+            without = ()
+        aggregates.setdefault(without, {}).update(counts)
+
+    count_over((), count=Count("pk"))
+    count_over(
+        ("min_price", "max_price"),
         **{
             f"band{n}": Count(
                 "pk",
                 filter=Q(price__gte=low) & (Q() if high is None else Q(price__lt=high)),
             )
             for n, (low, high) in enumerate(bands)
-        }
+        },
     )
-    stock_counts = rows(("in_stock",)).aggregate(
-        yes=Count("pk", filter=Q(quantity__gt=0)),
-        no=Count("pk", filter=Q(quantity__lte=0)),
+    count_over(
+        ("in_stock",),
+        stock_yes=Count("pk", filter=Q(quantity__gt=0)),
+        stock_no=Count("pk", filter=Q(quantity__lte=0)),
     )
-    rating_counts = rows(("min_rating",)).aggregate(
+    count_over(
+        ("min_rating",),
         **{
             f"at_least{floor}": Count("pk", filter=Q(rating_average__gte=floor))
             for floor in RATING_FLOORS
-        }
+        },
     )
-    by_shelf = (
+    counted: dict = {}
+    for without, counts in aggregates.items():
+        counted.update(rows(without).aggregate(**counts))
+    # Counted per category id (the listing's index alone), then named: joining
+    # every row to its category's page cost more than the count itself.
+    per_shelf = dict(
         rows(("category",))
         .filter(category__isnull=False)
-        .values("category__slug", "category__title")
+        .values_list("category_id")
         .annotate(total=Count("pk"))
-        .order_by("category__title", "category__slug")
+        .values_list("category_id", "total")
+    )
+    shelves_named = (
+        CategoryPage.objects.filter(pk__in=list(per_shelf))
+        .order_by("title", "slug")
+        .values_list("pk", "slug", "title")
     )
     return {
-        "count": count,
+        "count": counted["count"],
         "categories": [
-            {
-                "slug": shelf["category__slug"],
-                "title": shelf["category__title"],
-                "count": shelf["total"],
-            }
-            for shelf in by_shelf
+            {"slug": slug, "title": title, "count": per_shelf[pk]}
+            for pk, slug, title in shelves_named
         ],
         "price_bands": [
             {
                 "min": f"{low:.2f}",
                 "max": None if high is None else f"{high:.2f}",
-                "count": price_counts[f"band{n}"],
+                "count": counted[f"band{n}"],
             }
             for n, (low, high) in enumerate(bands)
         ],
-        "in_stock": {"true": stock_counts["yes"], "false": stock_counts["no"]},
+        "in_stock": {
+            "true": counted["stock_yes"],
+            "false": counted["stock_no"],
+        },
         "rating": [
-            {"min": floor, "count": rating_counts[f"at_least{floor}"]}
+            {"min": floor, "count": counted[f"at_least{floor}"]}
             for floor in RATING_FLOORS
         ],
     }
