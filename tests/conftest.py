@@ -84,19 +84,9 @@ def django_db_modify_db_settings() -> None:
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters and cached pages never leak from one test into the next."""
-    from django.conf import settings
-    from django.core.cache import cache
+    from tests.cache import cache_clear_own
 
-    prefix = settings.CACHES["default"].get("KEY_PREFIX")
-    if prefix and hasattr(cache, "_cache"):
-        # Redis: clear only this process's keys. FLUSHDB would also wipe the channel
-        # layer and any other suite running against the same Redis.
-        client = cache._cache.get_client(write=True)
-        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
-        if keys:
-            client.delete(*keys)
-    else:
-        cache.clear()
+    cache_clear_own()
     yield
 
 
