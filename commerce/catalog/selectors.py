@@ -25,6 +25,7 @@ from wagtail.models import Page
 
 from cms.models import CategoryPage, ProductGalleryImage, ProductPage
 
+from . import search_postgres
 from .models import ProductListing
 from .search import (
     AUTOCOMPLETE_LIMIT,
@@ -195,20 +196,36 @@ def search_match(
 
 def product_autocomplete(*, prefix: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[dict]:
     """Up to ten available products whose title (or a word of it, or the SKU)
-    starts with what was typed, best first (titles starting with it, then by
-    relevance): the list's query path, asked for prefixes, in one query."""
+    starts with what was typed, best first: an exact SKU, titles starting with
+    it, then in stock, better rated, newest. The list's search, asked for
+    prefixes; on PostgreSQL answered without sorting every match
+    (`search_postgres.suggestion_ids`)."""
     text = normalize_query(prefix)
     if not text:
         return []
-    rows = search_match(search=prefix, prefix_only=True).apply(
-        ProductListing.objects.filter(available=True)
-    )
+    matched = search_match(search=prefix, prefix_only=True)
+    rows = ProductListing.objects.filter(available=True)
+    if isinstance(matched, DocumentQuery):
+        ids = search_postgres.suggestion_ids(
+            matched.query, text=text, skus=matched.skus, limit=limit
+        )
+        found = {
+            pk: (title, slug)
+            for pk, title, slug in rows.filter(pk__in=ids).values_list(
+                "product_id", "title", "product__slug"
+            )
+        }
+        return [
+            {"id": pk, "title": found[pk][0], "slug": found[pk][1]}
+            for pk in ids
+            if pk in found
+        ]
     title_first = Case(
         When(title__istartswith=text, then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )
-    rows = rows.order_by(title_first.desc(), *SEARCH_ORDER)[:limit]
+    rows = matched.apply(rows).order_by(title_first.desc(), *SEARCH_ORDER)[:limit]
     return [
         {"id": pk, "title": title, "slug": slug}
         for pk, title, slug in rows.values_list("product_id", "title", "product__slug")

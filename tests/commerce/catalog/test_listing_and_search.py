@@ -162,6 +162,28 @@ class TestAutocomplete:
         create_product(title="Lamp")
         assert api_client.get("/api/v1/products/autocomplete/?q=").json() == []
 
+    def test_finds_the_best_matches_beyond_its_bounded_walk(
+        self, api_client, monkeypatch
+    ):
+        # PostgreSQL checks the first SUGGEST_WALK rows of the tie order, then
+        # asks its indexes for what the walk did not hold enough of.
+        from commerce.catalog import search_postgres
+
+        monkeypatch.setattr(search_postgres, "SUGGEST_WALK", 2)
+        shelf = create_category()
+        create_product(category=shelf, sku="SHADE", title="Lamp Shade", stock=0)
+        create_product(category=shelf, sku="DESK", title="Desk Lamp", stock=0)
+        create_product(category=shelf, sku="FLOOR", title="Floor Lamp", stock=5)
+        for n in range(4):  # newer and in stock: first in the walk, no match
+            create_product(category=shelf, sku=f"OAK-{n}", title=f"Oak Stand {n}")
+        titles = [
+            row["title"]
+            for row in api_client.get("/api/v1/products/autocomplete/?q=lamp").json()
+        ]
+        assert titles == ["Lamp Shade", "Floor Lamp", "Desk Lamp"]
+        exact = api_client.get("/api/v1/products/autocomplete/?q=desk").json()
+        assert [row["title"] for row in exact] == ["Desk Lamp"]
+
 
 def test_listing_costs_the_same_queries_for_one_or_a_hundred_products(
     api_client, django_assert_num_queries
