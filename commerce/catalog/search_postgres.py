@@ -28,8 +28,8 @@ from .models import ProductListing, SearchWord
 
 # ts_rank's weights for D, C, B, A: category, description, SKU, title.
 WEIGHTS = "{0.05,0.2,0.4,1.0}"
-# An exact SKU ranks above any text score (ts_rank stays within 0..1).
-EXACT_SKU_BONUS = 1000.0
+# An exact SKU ranks above any text score (ts_rank in thousandths: 0..1000).
+EXACT_SKU_BONUS = 10_000.0
 # Title words the trigram index proposes for a misspelt word; the edit distance
 # keeps those a typo away (as search engines' "AUTO" fuzziness: one letter for
 # words of up to five, two beyond; words under three letters are not corrected).
@@ -56,6 +56,11 @@ class TextQuery:
     do); the last matches as a stemmed prefix or, so that typing "was" still
     finds "washer" although "was" is an English stop word, as a plain prefix.
     `autocomplete` restricts every word to title and SKU lexemes.
+
+    Ranking uses the words as whole words (`rank_sql`): a product holding the
+    word typed outranks one that only has a word starting with it, and ts_rank
+    over prefixes, which must try every lexeme of every document, cost twice
+    the rest of a search.
     """
 
     def __init__(self, groups: list[list[str]], *, autocomplete: bool = False):
@@ -74,6 +79,9 @@ class TextQuery:
             params += [last, last]
         self.sql = " && ".join(parts)
         self.params = params
+        whole = " & ".join(part for part in (_either(g) for g in groups) if part)
+        self.rank_sql = "to_tsquery('english', %s)"
+        self.rank_params = [whole]
 
     def __bool__(self) -> bool:
         return bool(self.sql)
@@ -91,16 +99,16 @@ def document_matches(query: TextQuery, *, skus: list[str]) -> RawSQL:
 
 def document_score(query: TextQuery, *, skus: list[str], ranked: bool = True) -> RawSQL:
     """How well a row matches, higher is better: an exact SKU first, then (when
-    `ranked`) the text rank rounded to three digits (closer scores are a tie,
-    which stock and rating break)."""
+    `ranked`) the text rank in thousandths (closer scores are a tie, which
+    stock and rating break)."""
     table = ProductListing._meta.db_table
     exact = f'CASE WHEN "{table}"."sku" = ANY(%s) THEN {EXACT_SKU_BONUS} ELSE 0 END'
     if not ranked:
         return RawSQL(exact, [skus], output_field=FloatField())  # noqa: S611
     return RawSQL(  # noqa: S611 - fixed fragments; the words are parameters
-        f'({exact} + round(ts_rank(%s::float4[], "{table}"."search_document",'
-        f" ({query.sql}))::numeric, 3))",
-        [skus, WEIGHTS, *query.params],
+        f'({exact} + round(1000 * ts_rank(%s::float4[], "{table}"."search_document",'
+        f" {query.rank_sql})))",
+        [skus, WEIGHTS, *query.rank_params],
         output_field=FloatField(),
     )
 
