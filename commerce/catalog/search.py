@@ -76,17 +76,12 @@ class RankedIds:
 
 
 class DocumentQuery:
-    """A match given as a condition on the listing's search document (PostgreSQL).
+    """A match given as a condition on the listing's search document (PostgreSQL):
+    the words' query, and the SKUs an exact match would have."""
 
-    Unranked (autocomplete), only an exact SKU scores: every suggestion matched
-    title or SKU words by their start, and the order is left to title starts,
-    stock and rating, which spares a text rank per matching row.
-    """
-
-    def __init__(self, query, skus: list[str], *, ranked: bool = True):
+    def __init__(self, query: search_postgres.TextQuery, skus: list[str]):
         self.query = query
         self.skus = skus
-        self.ranked = ranked
 
     def narrow(self, rows: QuerySet[ProductListing]) -> QuerySet[ProductListing]:
         """`rows` narrowed to the matches."""
@@ -100,9 +95,7 @@ class DocumentQuery:
         if not self.query:
             score = Value(search_postgres.EXACT_SKU_BONUS, output_field=FloatField())
         else:
-            score = search_postgres.document_score(
-                self.query, skus=self.skus, ranked=self.ranked
-            )
+            score = search_postgres.document_score(self.query, skus=self.skus)
         return self.narrow(rows).annotate(search_rank=score)
 
 
@@ -183,7 +176,6 @@ def _document_query(
     match = DocumentQuery(
         search_postgres.TextQuery(expand_synonyms(words), autocomplete=prefix_only),
         skus,
-        ranked=not prefix_only,
     )
     fixes = search_postgres.corrections(words)
     if not fixes:
@@ -207,7 +199,6 @@ def _document_query(
     return DocumentQuery(
         search_postgres.TextQuery(groups, autocomplete=prefix_only),
         skus,
-        ranked=not prefix_only,
     )
 
 

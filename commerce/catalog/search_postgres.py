@@ -6,9 +6,11 @@ English) under a GIN index over available rows. A search is then one more
 condition on the query the list already runs, ranked in the same statement:
 
 - full text: every word (or one of its synonyms) must match, the last one also
-  as a prefix (`lamp & hea:*`), ranked by `ts_rank` with weights that put title
-  above description above category; an exact SKU ranks above everything;
-- autocomplete: the same, restricted to title and SKU lexemes (`:*AB`);
+  as a prefix (`lamp & hea:*`), ranked by `ts_rank` of the whole words with
+  weights that put title above description above category; an exact SKU ranks
+  above everything;
+- autocomplete: the same match restricted to title and SKU lexemes (`:*AB`),
+  answered by a bounded walk down an index in its order (`suggestion_ids`);
 - typos: a word the catalog does not know is replaced by the title words a few
   letters from it (`SearchWord`, looked up through a trigram index), and the
   query runs again.
@@ -97,14 +99,12 @@ def document_matches(query: TextQuery, *, skus: list[str]) -> RawSQL:
     )
 
 
-def document_score(query: TextQuery, *, skus: list[str], ranked: bool = True) -> RawSQL:
-    """How well a row matches, higher is better: an exact SKU first, then (when
-    `ranked`) the text rank in thousandths (closer scores are a tie, which
-    stock and rating break)."""
+def document_score(query: TextQuery, *, skus: list[str]) -> RawSQL:
+    """How well a row matches, higher is better: an exact SKU first, then the
+    text rank in thousandths (closer scores are a tie, which stock and rating
+    break)."""
     table = ProductListing._meta.db_table
     exact = f'CASE WHEN "{table}"."sku" = ANY(%s) THEN {EXACT_SKU_BONUS} ELSE 0 END'
-    if not ranked:
-        return RawSQL(exact, [skus], output_field=FloatField())  # noqa: S611
     return RawSQL(  # noqa: S611 - fixed fragments; the words are parameters
         f'({exact} + round(1000 * ts_rank(%s::float4[], "{table}"."search_document",'
         f" {query.rank_sql})))",
