@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import NamedTuple, TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from commerce.cart.errors import CartEmpty
@@ -26,6 +27,7 @@ from commerce.inventory.errors import InsufficientStock
 from commerce.inventory.locks import lock_stock_records
 from commerce.inventory.models import StockAdjustment
 from commerce.inventory.services import stock_apply_many_locked
+from nexus.errors import DomainError
 from realtime.models import NotificationKind
 from realtime.services import notification_send, notification_send_staff
 
@@ -84,27 +86,77 @@ class _Written(NamedTuple):
     items: list[_CartLine]
 
 
-def _cart_lines(cart) -> list[_CartLine]:
-    rows = (
-        CartItem.objects.filter(cart=cart)
-        .order_by("product_id")
-        .values_list(
-            "product_id",
-            "quantity",
-            "product__sku",
-            "product__title",
-            "product__price",
-            "product__live",
-            "product__archived_at",
-            "product__stock_record__quantity",
-        )
-    )
+# What checkout reads of each cart item, as `_CartLine` takes it.
+_LINE_FIELDS = (
+    "product_id",
+    "quantity",
+    "product__sku",
+    "product__title",
+    "product__price",
+    "product__live",
+    "product__archived_at",
+    "product__stock_record__quantity",
+)
+
+
+def _lines_from_rows(rows) -> list[_CartLine]:
     return [
         _CartLine(
             pid, qty, sku, title, price, live, archived_at is not None, stock or 0
         )
         for pid, qty, sku, title, price, live, archived_at, stock in rows
     ]
+
+
+def _cart_lines(cart) -> list[_CartLine]:
+    rows = (
+        CartItem.objects.filter(cart=cart)
+        .order_by("product_id")
+        .values_list(*_LINE_FIELDS)
+    )
+    return _lines_from_rows(rows)
+
+
+def _refusal(items: list[_CartLine]) -> DomainError | None:
+    """Why these lines cannot be ordered from the stock as last committed, if so.
+
+    Items are in product order, so the same cart always names the same product
+    first. Available means what ProductPage.is_available says: live, not archived.
+    """
+    for item in items:
+        if not item.live or item.archived:
+            return ProductUnavailable(product_id=item.product_id)
+        if item.quantity > item.committed_stock:
+            return InsufficientStock(
+                product_id=item.product_id, available=item.committed_stock
+            )
+    return None
+
+
+def _refused_at_a_glance(*, user, key: str | None) -> DomainError | None:
+    """The refusal a checkout would end in, read without a transaction or a lock.
+
+    One statement, so one snapshot: the user's cart lines with their committed
+    stock and, with a key, whether that key is already stored. A cart that this
+    snapshot shows short (and, with a key, no stored key) is refused here; the
+    answer is the one a checkout running at that snapshot would give, and nothing
+    is written either way. A buyer arriving after a sell-out thus costs one query
+    instead of a transaction, a key claim and a cart lock. Anything else (an empty
+    cart, a stored key to replay, a cart that looks servable) returns None and goes
+    through the locked path, which decides again.
+    """
+    rows = CartItem.objects.filter(cart__user_id=user.pk).order_by("product_id")
+    if key is None:
+        return _refusal(_lines_from_rows(rows.values_list(*_LINE_FIELDS)))
+    stored = IdempotencyKey.objects.filter(user_id=user.pk, key=key)
+    rows = list(
+        rows.annotate(key_stored=Exists(stored)).values_list(
+            *_LINE_FIELDS, "key_stored"
+        )
+    )
+    if not rows or rows[0][-1]:
+        return None
+    return _refusal(_lines_from_rows(row[:-1] for row in rows))
 
 
 def _order_write(*, user) -> _Written:
@@ -119,15 +171,9 @@ def _order_write(*, user) -> _Written:
     items = _cart_lines(cart) if cart is not None else []
     if not items:
         raise CartEmpty()
-    # Items are in product order, so the same cart always names the same product
-    # first. Available means what ProductPage.is_available says: live, not archived.
-    for item in items:
-        if not item.live or item.archived:
-            raise ProductUnavailable(product_id=item.product_id)
-        if item.quantity > item.committed_stock:
-            raise InsufficientStock(
-                product_id=item.product_id, available=item.committed_stock
-            )
+    refusal = _refusal(items)
+    if refusal is not None:
+        raise refusal
 
     lines = [
         OrderLine(
@@ -228,6 +274,10 @@ def order_place(*, user) -> Order:
     ProductUnavailable or InsufficientStock with nothing changed.
     """
 
+    refusal = _refused_at_a_glance(user=user, key=None)
+    if refusal is not None:
+        raise refusal
+
     def place() -> Order:
         with transaction.atomic():
             return _place_in_transaction(user=user)
@@ -248,6 +298,27 @@ class IdempotentCheckout(NamedTuple):
     first_response: dict | None = None
 
 
+def _key_claim(*, user_id: int, key: str, request_hash: str, now) -> int | None:
+    """Store the (user, key) row unless one is stored; the new row's id, or None.
+
+    The caller holds the transaction. Like a plain insert, ON CONFLICT waits for a
+    concurrent transaction that inserted the same (user, key) to end, then skips
+    the row if that one committed; unlike it, a conflict is no error, so no
+    savepoint (two more round trips on every checkout) is needed around it.
+    """
+    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} "  # noqa: S608 - the table name is our own
+            '(user_id, "key", request_hash, created_at, expires_at) '
+            "VALUES (%s, %s, %s, %s, %s) "
+            'ON CONFLICT (user_id, "key") DO NOTHING RETURNING id',
+            [user_id, key, request_hash, now, now + IDEMPOTENCY_TTL],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def order_place_idempotent(
     *, user, key: str, request_hash: str, render: Callable[[Order], dict]
 ) -> IdempotentCheckout:
@@ -265,20 +336,17 @@ def order_place_idempotent(
     Raises IdempotencyConflict when the key was used with another request.
     """
 
+    refusal = _refused_at_a_glance(user=user, key=key)
+    if refusal is not None:
+        raise refusal
+
     def place() -> IdempotentCheckout:
         for _ in range(3):
             with transaction.atomic():
                 now = timezone.now()
-                try:
-                    with transaction.atomic():
-                        claim = IdempotencyKey.objects.create(
-                            user=user,
-                            key=key,
-                            request_hash=request_hash,
-                            expires_at=now + IDEMPOTENCY_TTL,
-                        )
-                except IntegrityError:
-                    claim = None
+                claim = _key_claim(
+                    user_id=user.pk, key=key, request_hash=request_hash, now=now
+                )
                 if claim is None:
                     existing = (
                         IdempotencyKey.objects.select_related("order")
@@ -299,10 +367,9 @@ def order_place_idempotent(
                     )
                 written = _order_write(user=user)
                 body = render(written.order)
-                claim.order = written.order
-                claim.response_status = 201
-                claim.response_body = body
-                claim.save(update_fields=["order", "response_status", "response_body"])
+                IdempotencyKey.objects.filter(pk=claim).update(
+                    order=written.order, response_status=201, response_body=body
+                )
                 _stock_take(written=written, user=user)
                 return IdempotentCheckout(
                     order=written.order, replayed=False, first_response=body
