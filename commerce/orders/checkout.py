@@ -16,13 +16,11 @@ from typing import NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists
 from django.utils import timezone
 
 from commerce.cart.errors import CartEmpty
 from commerce.cart.locks import lock_cart
 from commerce.cart.models import CartItem
-from commerce.catalog.errors import ProductUnavailable
 from commerce.inventory.errors import InsufficientStock
 from commerce.inventory.locks import lock_stock_records
 from commerce.inventory.models import StockAdjustment
@@ -31,6 +29,13 @@ from nexus.errors import DomainError
 from realtime.models import NotificationKind
 from realtime.services import notification_send, notification_send_staff
 
+from .cart_lines import (
+    CartLine,
+    cart_lines,
+    refusal,
+    user_cart_lines,
+    user_cart_lines_and_key,
+)
 from .errors import IdempotencyConflict
 from .models import IdempotencyKey, Order, OrderEvent, OrderLine, OrderStatus
 from .selectors import order_lines_attach
@@ -65,72 +70,11 @@ def _with_number_retry(place: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-class _CartLine(NamedTuple):
-    """What checkout reads of one cart item: the product's sellable facts and its
-    stock as last committed, in one narrow query (no page objects built)."""
-
-    product_id: int
-    quantity: int
-    sku: str
-    title: str
-    price: Decimal
-    live: bool
-    archived: bool
-    committed_stock: int
-
-
 class _Written(NamedTuple):
     """An order written but not yet paid for in stock (see `_stock_take`)."""
 
     order: Order
-    items: list[_CartLine]
-
-
-# What checkout reads of each cart item, as `_CartLine` takes it.
-_LINE_FIELDS = (
-    "product_id",
-    "quantity",
-    "product__sku",
-    "product__title",
-    "product__price",
-    "product__live",
-    "product__archived_at",
-    "product__stock_record__quantity",
-)
-
-
-def _lines_from_rows(rows) -> list[_CartLine]:
-    return [
-        _CartLine(
-            pid, qty, sku, title, price, live, archived_at is not None, stock or 0
-        )
-        for pid, qty, sku, title, price, live, archived_at, stock in rows
-    ]
-
-
-def _cart_lines(cart) -> list[_CartLine]:
-    rows = (
-        CartItem.objects.filter(cart=cart)
-        .order_by("product_id")
-        .values_list(*_LINE_FIELDS)
-    )
-    return _lines_from_rows(rows)
-
-
-def _refusal(items: list[_CartLine]) -> DomainError | None:
-    """Why these lines cannot be ordered from the stock as last committed, if so.
-
-    Items are in product order, so the same cart always names the same product
-    first. Available means what ProductPage.is_available says: live, not archived.
-    """
-    for item in items:
-        if not item.live or item.archived:
-            return ProductUnavailable(product_id=item.product_id)
-        if item.quantity > item.committed_stock:
-            return InsufficientStock(
-                product_id=item.product_id, available=item.committed_stock
-            )
-    return None
+    items: list[CartLine]
 
 
 def _refused_at_a_glance(*, user, key: str | None) -> DomainError | None:
@@ -145,18 +89,10 @@ def _refused_at_a_glance(*, user, key: str | None) -> DomainError | None:
     cart, a stored key to replay, a cart that looks servable) returns None and goes
     through the locked path, which decides again.
     """
-    rows = CartItem.objects.filter(cart__user_id=user.pk).order_by("product_id")
     if key is None:
-        return _refusal(_lines_from_rows(rows.values_list(*_LINE_FIELDS)))
-    stored = IdempotencyKey.objects.filter(user_id=user.pk, key=key)
-    rows = list(
-        rows.annotate(key_stored=Exists(stored)).values_list(
-            *_LINE_FIELDS, "key_stored"
-        )
-    )
-    if not rows or rows[0][-1]:
-        return None
-    return _refusal(_lines_from_rows(row[:-1] for row in rows))
+        return refusal(user_cart_lines(user_id=user.pk))
+    lines, key_stored = user_cart_lines_and_key(user_id=user.pk, key=key)
+    return None if key_stored else refusal(lines)
 
 
 def _order_write(*, user) -> _Written:
@@ -168,12 +104,12 @@ def _order_write(*, user) -> _Written:
     on the hot stock row).
     """
     cart = lock_cart(user_id=user.pk)
-    items = _cart_lines(cart) if cart is not None else []
+    items = cart_lines(cart_id=cart.pk) if cart is not None else []
     if not items:
         raise CartEmpty()
-    refusal = _refusal(items)
-    if refusal is not None:
-        raise refusal
+    refused = refusal(items)
+    if refused is not None:
+        raise refused
 
     lines = [
         OrderLine(
@@ -274,9 +210,9 @@ def order_place(*, user) -> Order:
     ProductUnavailable or InsufficientStock with nothing changed.
     """
 
-    refusal = _refused_at_a_glance(user=user, key=None)
-    if refusal is not None:
-        raise refusal
+    refused = _refused_at_a_glance(user=user, key=None)
+    if refused is not None:
+        raise refused
 
     def place() -> Order:
         with transaction.atomic():
@@ -336,9 +272,9 @@ def order_place_idempotent(
     Raises IdempotencyConflict when the key was used with another request.
     """
 
-    refusal = _refused_at_a_glance(user=user, key=key)
-    if refusal is not None:
-        raise refusal
+    refused = _refused_at_a_glance(user=user, key=key)
+    if refused is not None:
+        raise refused
 
     def place() -> IdempotentCheckout:
         for _ in range(3):
