@@ -48,9 +48,10 @@ _STAND_INS = {_CART_ID: "cart_id", _USER_ID: "user_id", _KEY: "key"}
 
 
 @functools.cache
-def _statement(by: str) -> tuple[str, tuple]:
-    """The SQL and parameters (stand-ins among them) of the read by "cart", "user" or
-    "user+key" (the lines plus whether the user's key is stored, as a last column).
+def _statement(by: str) -> tuple[str, tuple, list]:
+    """The SQL, the parameters (stand-ins among them) and the selected expressions
+    of the read by "cart", "user" or "user+key" (the lines plus, as a last column,
+    whether the user's key is stored).
 
     Django compiles a queryset anew each time it runs; for this five-table join that
     costs about as much CPU as the round trip, on every checkout. The SQL depends
@@ -65,18 +66,44 @@ def _statement(by: str) -> tuple[str, tuple]:
         stored = IdempotencyKey.objects.filter(user_id=_USER_ID, key=_KEY)
         rows = rows.annotate(key_stored=Exists(stored))
         fields = (*FIELDS, "key_stored")
-    return rows.order_by("product_id").values_list(*fields).query.sql_with_params()
+    compiler = (
+        rows.order_by("product_id")
+        .values_list(*fields)
+        .query.get_compiler(connection=connection)
+    )
+    sql, params = compiler.as_sql()
+    return sql, params, [column for column, _, _ in compiler.select]
 
 
 def _fetch(by: str, **values) -> list[tuple]:
-    sql, params = _statement(by)
+    sql, params, selected = _statement(by)
     bound = [
         values[_STAND_INS[p]] if isinstance(p, int | str) and p in _STAND_INS else p
         for p in params
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, bound)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    # What the ORM would do with each value (none on PostgreSQL; on SQLite, say, a
+    # decimal arrives as a float and a boolean as an integer).
+    converters = [
+        (i, converters, column)
+        for i, column in enumerate(selected)
+        if (
+            converters := connection.ops.get_db_converters(column)
+            + column.get_db_converters(connection)
+        )
+    ]
+    if not converters:
+        return rows
+    converted = []
+    for row in rows:
+        row = list(row)
+        for i, functions, column in converters:
+            for function in functions:
+                row[i] = function(row[i], column, connection)
+        converted.append(tuple(row))
+    return converted
 
 
 def _lines(rows) -> list[CartLine]:

@@ -249,7 +249,13 @@ def _key_claim(*, user_id: int, key: str, request_hash: str, now) -> int | None:
             '(user_id, "key", request_hash, created_at, expires_at) '
             "VALUES (%s, %s, %s, %s, %s) "
             'ON CONFLICT (user_id, "key") DO NOTHING RETURNING id',
-            [user_id, key, request_hash, now, now + IDEMPOTENCY_TTL],
+            [
+                user_id,
+                key,
+                request_hash,
+                connection.ops.adapt_datetimefield_value(now),
+                connection.ops.adapt_datetimefield_value(now + IDEMPOTENCY_TTL),
+            ],
         )
         row = cursor.fetchone()
     return row[0] if row else None
