@@ -22,9 +22,9 @@ from commerce.cart.errors import CartEmpty
 from commerce.cart.locks import lock_cart
 from commerce.cart.models import CartItem
 from commerce.inventory.errors import InsufficientStock
-from commerce.inventory.locks import lock_stock_records
-from commerce.inventory.models import StockAdjustment
-from commerce.inventory.services import stock_apply_many_locked
+from commerce.inventory.locks import lock_stock_record_taking, lock_stock_records
+from commerce.inventory.models import StockAdjustment, StockRecord
+from commerce.inventory.services import stock_apply_many_locked, stock_taken_record
 from nexus.errors import DomainError
 from realtime.models import NotificationKind
 from realtime.services import notification_send, notification_send_staff
@@ -153,6 +153,9 @@ def _stock_take(*, written: _Written, user) -> None:
     first.
     """
     items = written.items
+    if len(items) == 1:  # one row: lock it and take the units in one statement
+        _stock_take_one(item=items[0], written=written, user=user)
+        return
     records = lock_stock_records(product_ids=[item.product_id for item in items])
     for item in items:
         record = records.get(item.product_id)
@@ -161,6 +164,26 @@ def _stock_take(*, written: _Written, user) -> None:
             raise InsufficientStock(product_id=item.product_id, available=available)
     stock_apply_many_locked(
         deltas=[(records[item.product_id], -item.quantity) for item in items],
+        reason=StockAdjustment.Reason.ORDER,
+        actor=user,
+        note=written.order.number,
+    )
+
+
+def _stock_take_one(*, item: CartLine, written: _Written, user) -> None:
+    record = lock_stock_record_taking(
+        product_id=item.product_id, quantity=item.quantity
+    )
+    if record is None:  # fewer units now than the line wants; nothing was taken
+        available = (
+            StockRecord.objects.filter(product_id=item.product_id)
+            .values_list("quantity", flat=True)
+            .first()
+        )
+        raise InsufficientStock(product_id=item.product_id, available=available or 0)
+    stock_taken_record(
+        record=record,
+        taken=item.quantity,
         reason=StockAdjustment.Reason.ORDER,
         actor=user,
         note=written.order.number,
