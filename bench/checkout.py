@@ -52,6 +52,9 @@ def main() -> None:
         "--workers", type=int, default=4, help="gunicorn workers or daphne processes"
     )
     parser.add_argument("--port", type=int, default=18101)
+    parser.add_argument(
+        "--peer-port", type=int, help="the peer's port (default: --port + 100)"
+    )
     parser.add_argument("--hot-stock", type=int, default=100)
     parser.add_argument("--catalog", type=int, default=60, help="cold products")
     parser.add_argument("--floor-requests", type=int, default=2000)
@@ -146,7 +149,8 @@ def peer_hot_checkout(args) -> None:
         print("peer: not installed (see bench/peers/README.md); skipped")
         return
     peer.prepare(products=args.catalog)
-    server = peer.start(args.port + 100, workers=args.workers)
+    port = args.peer_port or args.port + 100
+    server = peer.start(port, workers=args.workers)
     try:
         print(f"peer: django-oscar on gunicorn with {args.workers} worker(s)")
         floor = [("GET", f"{server.base}/healthz", {})] * args.floor_requests

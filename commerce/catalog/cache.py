@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -41,10 +42,20 @@ def catalog_version() -> int | None:
 
 def _bump() -> None:
     try:
+        cache = _cache()
+        if isinstance(cache, RedisCache):
+            # One round trip where Django's incr takes two (EXISTS, then INCR); it
+            # runs after every stock change, each checkout's included. INCR makes a
+            # missing version 1, which readers may already use: go on to 2.
+            client = cache._cache.get_client(write=True)
+            key = cache.make_and_validate_key(VERSION_KEY)
+            if client.incr(key) == 1:
+                client.incr(key)
+            return
         try:
-            _cache().incr(VERSION_KEY)
+            cache.incr(VERSION_KEY)
         except ValueError:  # no version yet (fresh cache): start above any reader's
-            _cache().add(VERSION_KEY, 2, timeout=None)
+            cache.add(VERSION_KEY, 2, timeout=None)
     except Exception as exc:  # noqa: BLE001 - responses expire on their own
         logger.warning("catalog version bump failed: %r", exc)
 

@@ -68,6 +68,35 @@ def stock_apply_many_locked(
             ),
             updated_at=now,
         )
+    _record_changes(
+        deltas=deltas, changes=changes, reason=reason, actor=actor, note=note
+    )
+
+
+def stock_taken_record(
+    *, record: StockRecord, taken: int, reason: str, actor=None, note: str = ""
+) -> None:
+    """Record `taken` units already taken from a locked row (by
+    `locks.lock_stock_record_taking`): the adjustment, the low-stock alert, the
+    catalog's copy. `record` holds the quantity after."""
+    before = record.quantity + taken
+    _record_changes(
+        deltas=[(record, -taken)],
+        changes={record.product_id: (before, record.quantity)},
+        reason=reason,
+        actor=actor,
+        note=note,
+    )
+
+
+def _record_changes(
+    *,
+    deltas: list[tuple[StockRecord, int]],
+    changes: dict[int, tuple[int, int]],
+    reason: str,
+    actor,
+    note: str,
+) -> None:
     StockAdjustment.objects.bulk_create(
         StockAdjustment(
             stock_record=record,

@@ -1,5 +1,6 @@
 """Order endpoints: checkout, history, cancellation and status changes."""
 
+import functools
 import hashlib
 import json
 
@@ -29,7 +30,15 @@ from .serializers import (
 
 
 def render_order(order) -> dict:
-    return OrderSerializer(order).data
+    """The order's JSON body (its lines attached or prefetched: no query)."""
+    return _order_serializer().to_representation(order)
+
+
+@functools.cache
+def _order_serializer() -> OrderSerializer:
+    # Each serializer instance deep-copies its fields, the nested lines' too: one
+    # instance, only ever read from, renders every order.
+    return OrderSerializer()
 
 
 def request_fingerprint(request: Request) -> str:

@@ -15,20 +15,27 @@ from decimal import Decimal
 from typing import NamedTuple, TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from commerce.cart.errors import CartEmpty
 from commerce.cart.locks import lock_cart
 from commerce.cart.models import CartItem
-from commerce.catalog.errors import ProductUnavailable
 from commerce.inventory.errors import InsufficientStock
-from commerce.inventory.locks import lock_stock_records
-from commerce.inventory.models import StockAdjustment
-from commerce.inventory.services import stock_apply_many_locked
+from commerce.inventory.locks import lock_stock_record_taking, lock_stock_records
+from commerce.inventory.models import StockAdjustment, StockRecord
+from commerce.inventory.services import stock_apply_many_locked, stock_taken_record
+from nexus.errors import DomainError
 from realtime.models import NotificationKind
 from realtime.services import notification_send, notification_send_staff
 
+from .cart_lines import (
+    CartLine,
+    cart_lines,
+    refusal,
+    user_cart_lines,
+    user_cart_lines_and_key,
+)
 from .errors import IdempotencyConflict
 from .models import IdempotencyKey, Order, OrderEvent, OrderLine, OrderStatus
 from .selectors import order_lines_attach
@@ -63,48 +70,29 @@ def _with_number_retry(place: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-class _CartLine(NamedTuple):
-    """What checkout reads of one cart item: the product's sellable facts and its
-    stock as last committed, in one narrow query (no page objects built)."""
-
-    product_id: int
-    quantity: int
-    sku: str
-    title: str
-    price: Decimal
-    live: bool
-    archived: bool
-    committed_stock: int
-
-
 class _Written(NamedTuple):
     """An order written but not yet paid for in stock (see `_stock_take`)."""
 
     order: Order
-    items: list[_CartLine]
+    items: list[CartLine]
 
 
-def _cart_lines(cart) -> list[_CartLine]:
-    rows = (
-        CartItem.objects.filter(cart=cart)
-        .order_by("product_id")
-        .values_list(
-            "product_id",
-            "quantity",
-            "product__sku",
-            "product__title",
-            "product__price",
-            "product__live",
-            "product__archived_at",
-            "product__stock_record__quantity",
-        )
-    )
-    return [
-        _CartLine(
-            pid, qty, sku, title, price, live, archived_at is not None, stock or 0
-        )
-        for pid, qty, sku, title, price, live, archived_at, stock in rows
-    ]
+def _refused_at_a_glance(*, user, key: str | None) -> DomainError | None:
+    """The refusal a checkout would end in, read without a transaction or a lock.
+
+    One statement, so one snapshot: the user's cart lines with their committed
+    stock and, with a key, whether that key is already stored. A cart that this
+    snapshot shows short (and, with a key, no stored key) is refused here; the
+    answer is the one a checkout running at that snapshot would give, and nothing
+    is written either way. A buyer arriving after a sell-out thus costs one query
+    instead of a transaction, a key claim and a cart lock. Anything else (an empty
+    cart, a stored key to replay, a cart that looks servable) returns None and goes
+    through the locked path, which decides again.
+    """
+    if key is None:
+        return refusal(user_cart_lines(user_id=user.pk))
+    lines, key_stored = user_cart_lines_and_key(user_id=user.pk, key=key)
+    return None if key_stored else refusal(lines)
 
 
 def _order_write(*, user) -> _Written:
@@ -116,18 +104,12 @@ def _order_write(*, user) -> _Written:
     on the hot stock row).
     """
     cart = lock_cart(user_id=user.pk)
-    items = _cart_lines(cart) if cart is not None else []
+    items = cart_lines(cart_id=cart.pk) if cart is not None else []
     if not items:
         raise CartEmpty()
-    # Items are in product order, so the same cart always names the same product
-    # first. Available means what ProductPage.is_available says: live, not archived.
-    for item in items:
-        if not item.live or item.archived:
-            raise ProductUnavailable(product_id=item.product_id)
-        if item.quantity > item.committed_stock:
-            raise InsufficientStock(
-                product_id=item.product_id, available=item.committed_stock
-            )
+    refused = refusal(items)
+    if refused is not None:
+        raise refused
 
     lines = [
         OrderLine(
@@ -171,6 +153,9 @@ def _stock_take(*, written: _Written, user) -> None:
     first.
     """
     items = written.items
+    if len(items) == 1:  # one row: lock it and take the units in one statement
+        _stock_take_one(item=items[0], written=written, user=user)
+        return
     records = lock_stock_records(product_ids=[item.product_id for item in items])
     for item in items:
         record = records.get(item.product_id)
@@ -179,6 +164,26 @@ def _stock_take(*, written: _Written, user) -> None:
             raise InsufficientStock(product_id=item.product_id, available=available)
     stock_apply_many_locked(
         deltas=[(records[item.product_id], -item.quantity) for item in items],
+        reason=StockAdjustment.Reason.ORDER,
+        actor=user,
+        note=written.order.number,
+    )
+
+
+def _stock_take_one(*, item: CartLine, written: _Written, user) -> None:
+    record = lock_stock_record_taking(
+        product_id=item.product_id, quantity=item.quantity
+    )
+    if record is None:  # fewer units now than the line wants; nothing was taken
+        available = (
+            StockRecord.objects.filter(product_id=item.product_id)
+            .values_list("quantity", flat=True)
+            .first()
+        )
+        raise InsufficientStock(product_id=item.product_id, available=available or 0)
+    stock_taken_record(
+        record=record,
+        taken=item.quantity,
         reason=StockAdjustment.Reason.ORDER,
         actor=user,
         note=written.order.number,
@@ -228,6 +233,10 @@ def order_place(*, user) -> Order:
     ProductUnavailable or InsufficientStock with nothing changed.
     """
 
+    refused = _refused_at_a_glance(user=user, key=None)
+    if refused is not None:
+        raise refused
+
     def place() -> Order:
         with transaction.atomic():
             return _place_in_transaction(user=user)
@@ -248,6 +257,33 @@ class IdempotentCheckout(NamedTuple):
     first_response: dict | None = None
 
 
+def _key_claim(*, user_id: int, key: str, request_hash: str, now) -> int | None:
+    """Store the (user, key) row unless one is stored; the new row's id, or None.
+
+    The caller holds the transaction. Like a plain insert, ON CONFLICT waits for a
+    concurrent transaction that inserted the same (user, key) to end, then skips
+    the row if that one committed; unlike it, a conflict is no error, so no
+    savepoint (two more round trips on every checkout) is needed around it.
+    """
+    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} "  # noqa: S608 - the table name is our own
+            '(user_id, "key", request_hash, created_at, expires_at) '
+            "VALUES (%s, %s, %s, %s, %s) "
+            'ON CONFLICT (user_id, "key") DO NOTHING RETURNING id',
+            [
+                user_id,
+                key,
+                request_hash,
+                connection.ops.adapt_datetimefield_value(now),
+                connection.ops.adapt_datetimefield_value(now + IDEMPOTENCY_TTL),
+            ],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def order_place_idempotent(
     *, user, key: str, request_hash: str, render: Callable[[Order], dict]
 ) -> IdempotentCheckout:
@@ -265,20 +301,17 @@ def order_place_idempotent(
     Raises IdempotencyConflict when the key was used with another request.
     """
 
+    refused = _refused_at_a_glance(user=user, key=key)
+    if refused is not None:
+        raise refused
+
     def place() -> IdempotentCheckout:
         for _ in range(3):
             with transaction.atomic():
                 now = timezone.now()
-                try:
-                    with transaction.atomic():
-                        claim = IdempotencyKey.objects.create(
-                            user=user,
-                            key=key,
-                            request_hash=request_hash,
-                            expires_at=now + IDEMPOTENCY_TTL,
-                        )
-                except IntegrityError:
-                    claim = None
+                claim = _key_claim(
+                    user_id=user.pk, key=key, request_hash=request_hash, now=now
+                )
                 if claim is None:
                     existing = (
                         IdempotencyKey.objects.select_related("order")
@@ -299,10 +332,9 @@ def order_place_idempotent(
                     )
                 written = _order_write(user=user)
                 body = render(written.order)
-                claim.order = written.order
-                claim.response_status = 201
-                claim.response_body = body
-                claim.save(update_fields=["order", "response_status", "response_body"])
+                IdempotencyKey.objects.filter(pk=claim).update(
+                    order=written.order, response_status=201, response_body=body
+                )
                 _stock_take(written=written, user=user)
                 return IdempotentCheckout(
                     order=written.order, replayed=False, first_response=body

@@ -129,10 +129,10 @@ def test_with_a_broker_delivery_leaves_the_request_and_still_happens(monkeypatch
     release, started = threading.Event(), threading.Event()
     real_push = delivery.push
 
-    def held_push(notifications, *, staff):
+    def held_push(notifications, *, staff, **options):
         started.set()
         assert release.wait(timeout=10)
-        real_push(notifications, staff=staff)
+        real_push(notifications, staff=staff, **options)
 
     monkeypatch.setattr(delivery, "push", held_push)
     user = UserFactory()

@@ -178,3 +178,68 @@ def test_a_buyer_after_the_sell_out_is_refused_without_queueing_on_the_stock_row
     assert response.json()["code"] == "insufficient_stock"
     assert response.json()["available"] == 0
     assert list(Order.objects.values_list("user", flat=True)) == [first.pk]
+
+
+def test_a_buyer_whose_last_unit_goes_while_queueing_is_refused_and_keeps_the_cart():
+    # The buyer's read shows one unit left, but another transaction is taking it:
+    # the buyer queues on the stock row, then finds it empty; the order it had
+    # written rolls back.
+    product = create_product(stock=1)
+    buyer = UserFactory()
+    fill_cart(buyer, (product, 1))
+    holding, release = threading.Event(), threading.Event()
+    answers = []
+
+    def take_the_unit_and_wait():
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                StockRecord.objects.filter(product=product).update(quantity=0)
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def check_out():
+        try:
+            response = client_for(buyer).post(ORDERS, format="json")
+            answers.append((response.status_code, response.json()))
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=take_the_unit_and_wait)
+    holder.start()
+    assert holding.wait(timeout=10)
+    checkout = threading.Thread(target=check_out)
+    checkout.start()
+    try:
+        for _ in range(200):  # until the checkout waits on the row the holder took
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+                if cursor.fetchone()[0]:
+                    break
+            checkout.join(timeout=0.05)
+        else:
+            pytest.fail("the checkout never queued on the stock row")
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        checkout.join(timeout=30)
+    assert answers == [
+        (
+            409,
+            {
+                "detail": answers[0][1]["detail"],
+                "code": "insufficient_stock",
+                "product_id": product.pk,
+                "available": 0,
+            },
+        )
+    ]
+    assert not Order.objects.exists()
+    assert stock(product) == 0
+    assert buyer.cart.items.count() == 1

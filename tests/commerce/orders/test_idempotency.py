@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from commerce.inventory.models import StockRecord
+from commerce.inventory.services import stock_adjust
 from commerce.orders.models import IdempotencyKey, Order
 from commerce.orders.tasks import purge_idempotency_keys
 from tests.conftest import client_for
@@ -137,3 +138,25 @@ def test_a_key_stored_without_its_response_replays_the_order(customer, customer_
     assert again.status_code == 200
     assert again.json() == first.json()
     assert Order.objects.count() == 1
+
+
+def test_a_repeat_after_the_sell_out_still_answers_the_first_order(
+    customer, customer_client
+):
+    # The sold-out refusal is read before any key is claimed: a stored key must win
+    # over it, even when the cart now holds more than is left.
+    product = create_product(stock=3)
+    fill_cart(customer, (product, 2))
+    first = checkout(customer_client, "last-units")
+    fill_cart(customer, (product, 1))
+    stock_adjust(product_id=product.pk, delta=-1, reason="damage")  # none left
+    again = checkout(customer_client, "last-units")
+    other_key = checkout(customer_client, "another-click")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert other_key.status_code == 409
+    assert other_key.json()["code"] == "insufficient_stock"
+    assert other_key.json()["available"] == 0
+    assert Order.objects.count() == 1
+    assert IdempotencyKey.objects.filter(key="another-click").count() == 0
