@@ -19,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from commerce.cart.errors import CartEmpty
-from commerce.cart.locks import lock_cart
+from commerce.cart.locks import lock_cart_id
 from commerce.cart.models import CartItem
 from commerce.inventory.errors import InsufficientStock
 from commerce.inventory.locks import lock_stock_record_taking, lock_stock_records
@@ -103,8 +103,8 @@ def _order_write(*, user) -> _Written:
     committed is already short (a buyer arriving after a sell-out never queues
     on the hot stock row).
     """
-    cart = lock_cart(user_id=user.pk)
-    items = cart_lines(cart_id=cart.pk) if cart is not None else []
+    cart_id = lock_cart_id(user_id=user.pk)
+    items = cart_lines(cart_id=cart_id) if cart_id is not None else []
     if not items:
         raise CartEmpty()
     refused = refusal(items)
@@ -135,7 +135,7 @@ def _order_write(*, user) -> _Written:
         line.order = order
     OrderLine.objects.bulk_create(lines)
     order_lines_attach(order=order, lines=lines)
-    CartItem.objects.filter(cart=cart).delete()
+    CartItem.objects.filter(cart_id=cart_id).delete()
     OrderEvent.objects.create(
         order=order, actor=user, from_status="", to_status=OrderStatus.PENDING
     )
