@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
+from nexus.db import insert_one
+
 from .delivery import deliver_after_commit
 from .models import EMAIL_KINDS, DeliveryState, Notification, NotificationKind
 
@@ -41,7 +43,7 @@ def notification_send(
     the mail. Takes no locks.
     """
     notification = _build(user=user, kind=kind, title=title, body=body, data=data)
-    notification.save()
+    insert_one(notification)  # compiled once per process: it runs in every checkout
     deliver_after_commit([notification], staff=False)
     return notification
 

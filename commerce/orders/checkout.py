@@ -25,6 +25,7 @@ from commerce.inventory.errors import InsufficientStock
 from commerce.inventory.locks import lock_stock_record_taking, lock_stock_records
 from commerce.inventory.models import StockAdjustment, StockRecord
 from commerce.inventory.services import stock_apply_many_locked, stock_taken_record
+from nexus.db import insert_one
 from nexus.errors import DomainError
 from realtime.models import NotificationKind
 from realtime.services import notification_send, notification_send_staff
@@ -123,21 +124,29 @@ def _order_write(*, user) -> _Written:
         for item in items
     ]
     subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
-    order = Order.objects.create(
-        number=order_number_new(),
-        user=user,
-        email=user.email,
-        currency=settings.CURRENCY,
-        subtotal=subtotal,
-        total=subtotal,
+    # Each row through a statement compiled once per process (nexus.db).
+    order = insert_one(
+        Order(
+            number=order_number_new(),
+            user=user,
+            email=user.email,
+            currency=settings.CURRENCY,
+            subtotal=subtotal,
+            total=subtotal,
+        )
     )
     for line in lines:
         line.order = order
-    OrderLine.objects.bulk_create(lines)
+    if len(lines) == 1:
+        insert_one(lines[0])
+    else:
+        OrderLine.objects.bulk_create(lines)
     order_lines_attach(order=order, lines=lines)
     CartItem.objects.filter(cart_id=cart_id).delete()
-    OrderEvent.objects.create(
-        order=order, actor=user, from_status="", to_status=OrderStatus.PENDING
+    insert_one(
+        OrderEvent(
+            order=order, actor=user, from_status="", to_status=OrderStatus.PENDING
+        )
     )
     _notify_placed(order=order, units=sum(item.quantity for item in items))
     return _Written(order=order, items=items)
