@@ -66,3 +66,50 @@ def _insert_statement(model: type[Model]) -> tuple[str, list, list]:
     if len(params) != len(fields):
         raise TypeError(f"insert_one: {opts.label}'s INSERT has other parameters")
     return sql, fields, returning
+
+
+def update_one(model: type[Model], pk, **values) -> int:
+    """`model.objects.filter(pk=pk).update(**values)` through a statement built
+    once per model, set of columns and process; returns the rows changed (0 or 1).
+
+    The same SQL and the same `get_db_prep_save` of each value as the ORM's
+    `update()`, which builds and compiles it anew on every call. Plain values and
+    model instances for foreign keys; an expression (F(), Case) or a field with its
+    own placeholder goes through the ORM.
+    """
+    fields = _update_fields(model, tuple(values))
+    if fields is None or any(
+        hasattr(value, "resolve_expression") for value in values.values()
+    ):
+        return model._base_manager.filter(pk=pk).update(**values)
+    params = []
+    for field in fields:
+        value = values[field.name]
+        if field.remote_field and hasattr(value, "prepare_database_save"):
+            value = value.prepare_database_save(field)
+        params.append(field.get_db_prep_save(value, connection))
+    params.append(model._meta.pk.get_db_prep_value(pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(_update_sql(model, tuple(values)), params)
+        return cursor.rowcount
+
+
+@functools.cache
+def _update_fields(model: type[Model], names: tuple[str, ...]) -> list | None:
+    fields = [model._meta.get_field(name) for name in names]
+    if any(hasattr(field, "get_placeholder") for field in fields):
+        return None
+    return fields
+
+
+@functools.cache
+def _update_sql(model: type[Model], names: tuple[str, ...]) -> str:
+    opts = model._meta
+    quote = connection.ops.quote_name
+    assignments = ", ".join(
+        f"{quote(opts.get_field(name).column)} = %s" for name in names
+    )
+    return (
+        f"UPDATE {quote(opts.db_table)} SET {assignments} "  # noqa: S608 - names from the model
+        f"WHERE {quote(opts.pk.column)} = %s"
+    )

@@ -25,7 +25,7 @@ from commerce.inventory.errors import InsufficientStock
 from commerce.inventory.locks import lock_stock_record_taking, lock_stock_records
 from commerce.inventory.models import StockAdjustment, StockRecord
 from commerce.inventory.services import stock_apply_many_locked, stock_taken_record
-from nexus.db import insert_one
+from nexus.db import insert_one, update_one
 from nexus.errors import DomainError
 from realtime.models import NotificationKind
 from realtime.services import notification_send, notification_send_staff
@@ -341,8 +341,12 @@ def order_place_idempotent(
                     )
                 written = _order_write(user=user)
                 body = render(written.order)
-                IdempotencyKey.objects.filter(pk=claim).update(
-                    order=written.order, response_status=201, response_body=body
+                update_one(
+                    IdempotencyKey,
+                    claim,
+                    order=written.order,
+                    response_status=201,
+                    response_body=body,
                 )
                 _stock_take(written=written, user=user)
                 return IdempotentCheckout(
