@@ -4,6 +4,7 @@ import functools
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
+from django.db.models.deletion import Collector
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
 
@@ -117,3 +118,30 @@ def _update_sql(model: type[Model], names: tuple[str, ...]) -> str:
         f"UPDATE {quote(opts.db_table)} SET {assignments} "  # noqa: S608 - names from the model
         f"WHERE {quote(opts.pk.column)} = %s"
     )
+
+
+def delete_where(model: type[Model], field_name: str, value) -> int:
+    """`model.objects.filter(<field_name>=value).delete()` through a statement built
+    once per model, field and process; returns the rows deleted.
+
+    Only when the ORM would itself send one plain DELETE (its "fast delete": no
+    delete signal receivers, nothing to cascade to, no parents); otherwise, or
+    when that changes (a receiver connected later), it is the ORM's `delete()`.
+    """
+    conn = connections[DEFAULT_DB_ALIAS]
+    if not Collector(using=conn.alias, origin=None).can_fast_delete(model):
+        deleted, _ = model._base_manager.filter(**{field_name: value}).delete()
+        return deleted
+    field = model._meta.get_field(field_name)
+    with conn.cursor() as cursor:
+        cursor.execute(
+            _delete_sql(model, field_name), [field.get_db_prep_value(value, conn)]
+        )
+        return cursor.rowcount
+
+
+@functools.cache
+def _delete_sql(model: type[Model], field_name: str) -> str:
+    quote = connection.ops.quote_name
+    column = model._meta.get_field(field_name).column
+    return f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(column)} = %s"  # noqa: S608 - names from the model

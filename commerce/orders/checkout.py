@@ -25,7 +25,7 @@ from commerce.inventory.errors import InsufficientStock
 from commerce.inventory.locks import lock_stock_record_taking, lock_stock_records
 from commerce.inventory.models import StockAdjustment, StockRecord
 from commerce.inventory.services import stock_apply_many_locked, stock_taken_record
-from nexus.db import insert_one, update_one
+from nexus.db import delete_where, insert_one, update_one
 from nexus.errors import DomainError
 from realtime.models import NotificationKind
 from realtime.services import notification_send, notification_send_staff
@@ -142,7 +142,7 @@ def _order_write(*, user) -> _Written:
     else:
         OrderLine.objects.bulk_create(lines)
     order_lines_attach(order=order, lines=lines)
-    CartItem.objects.filter(cart_id=cart_id).delete()
+    delete_where(CartItem, "cart", cart_id)
     insert_one(
         OrderEvent(
             order=order, actor=user, from_status="", to_status=OrderStatus.PENDING

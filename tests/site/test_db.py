@@ -3,7 +3,7 @@
 import pytest
 from django.db.models.signals import post_save
 
-from nexus.db import insert_one, update_one
+from nexus.db import delete_where, insert_one, update_one
 from realtime.models import Notification, NotificationKind
 from tests.factories import UserFactory
 
@@ -48,3 +48,28 @@ def test_update_one_changes_only_the_row_it_names():
 
     rows = {n.title: (n.read, n.data) for n in Notification.objects.all()}
     assert rows == {"a": (True, {"k": 1}), "b": (False, {})}
+
+
+def test_delete_where_deletes_the_matching_rows_and_honours_delete_receivers():
+    from django.db.models.signals import post_delete
+
+    mine, theirs = UserFactory(), UserFactory()
+    for user, title in ((mine, "a"), (mine, "b"), (theirs, "c"), (theirs, "d")):
+        insert_one(
+            Notification(user=user, kind=NotificationKind.ORDER_PLACED, title=title)
+        )
+
+    assert delete_where(Notification, "user", mine.pk) == 2
+    gone = []
+
+    def receiver(sender, instance, **kwargs):
+        gone.append(instance.title)
+
+    post_delete.connect(receiver, sender=Notification)
+    try:
+        assert delete_where(Notification, "user", theirs.pk) == 2
+    finally:
+        post_delete.disconnect(receiver, sender=Notification)
+
+    assert sorted(gone) == ["c", "d"]
+    assert not Notification.objects.exists()
