@@ -23,6 +23,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from nexus.db import update_one
+
 from .groups import STAFF_GROUP, notification_payload, user_group
 from .models import DeliveryState, Notification
 from .tasks import enqueue_email
@@ -156,10 +158,15 @@ def push(
             "websocket push failed for %d notification(s): %r", len(messages), exc
         )
         state = DeliveryState.FAILED
-    Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
-        push_state=state,
-        push_sent_at=timezone.now() if state == DeliveryState.SENT else None,
-    )
+    sent_at = timezone.now() if state == DeliveryState.SENT else None
+    if len(notifications) == 1:  # a customer's: an UPDATE built once per process
+        update_one(
+            Notification, notifications[0].pk, push_state=state, push_sent_at=sent_at
+        )
+    else:
+        Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
+            push_state=state, push_sent_at=sent_at
+        )
     for n in notifications:
         n.push_state = state
 

@@ -1,10 +1,13 @@
 """Writes to notifications: record them (the outbox) and mark them read."""
 
+import functools
 import logging
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+
+from nexus.db import insert_one
 
 from .delivery import deliver_after_commit
 from .models import EMAIL_KINDS, DeliveryState, Notification, NotificationKind
@@ -40,7 +43,7 @@ def notification_send(
     the mail. Takes no locks.
     """
     notification = _build(user=user, kind=kind, title=title, body=body, data=data)
-    notification.save()
+    insert_one(notification)  # compiled once per process: it runs in every checkout
     deliver_after_commit([notification], staff=False)
     return notification
 
@@ -68,20 +71,87 @@ def notification_send_staff(
 ) -> list[Notification]:
     """Record one notification per active staff user in the caller's transaction.
 
-    One group message reaches every staff socket after commit. Takes no locks.
+    One `INSERT … SELECT` over the staff users, so one statement whatever their
+    number (it runs in every checkout); one group message reaches every staff
+    socket after commit. Takes no locks.
     """
-    staff = get_user_model().objects.filter(is_staff=True, is_active=True)
+    kind = NotificationKind(kind)
     now = timezone.now()
-    rows = [
-        _build(user=user, kind=kind, title=title, body=body, data=data, now=now)
-        for user in staff.order_by("pk")
-    ]
+    title = title[:200]
+    data = data or {}
+    mail = kind in EMAIL_KINDS
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _staff_insert_sql(),
+            [
+                kind.value,
+                title,
+                body,
+                Notification._meta.get_field("data").get_db_prep_save(data, connection),
+                connection.ops.adapt_datetimefield_value(now),
+                DeliveryState.PENDING.value,
+                mail,
+                DeliveryState.PENDING.value,
+                DeliveryState.SKIPPED.value,
+                mail,
+                connection.ops.adapt_datetimefield_value(now),
+            ],
+        )
+        rows = cursor.fetchall()
     if not rows:
         return []
-    # PostgreSQL returns the new ids from a bulk insert; they are needed for delivery.
-    created = Notification.objects.bulk_create(rows)
+    created = [
+        Notification(
+            id=notification_id,
+            user_id=user_id,
+            kind=kind,
+            title=title,
+            body=body,
+            data=data,
+            created_at=now,
+            email_state=DeliveryState(email_state),
+            email_next_attempt_at=now if email_state == DeliveryState.PENDING else None,
+        )
+        for notification_id, user_id, email_state in sorted(rows)
+    ]
     deliver_after_commit(created, staff=True)
     return created
+
+
+@functools.cache
+def _staff_insert_sql() -> str:
+    """The staff broadcast's `INSERT … SELECT`, built once per process from the
+    models (as `_build` would fill each row: mail only to a user with an address).
+    """
+    quote = connection.ops.quote_name
+    users = get_user_model()._meta
+    is_staff, is_active, email = (
+        quote(users.get_field(name).column)
+        for name in ("is_staff", "is_active", "email")
+    )
+    columns = ", ".join(
+        quote(Notification._meta.get_field(name).column)
+        for name in (
+            "user", "kind", "title", "body", "data", "read", "created_at",
+            "push_state", "email_state", "email_attempts", "email_claimed_by",
+            "email_next_attempt_at", "email_last_error",
+        )
+    )  # fmt: skip
+    has_mail = f"COALESCE(u.{email}, '') <> ''"
+    return (
+        f"INSERT INTO {quote(Notification._meta.db_table)} ({columns}) "  # noqa: S608 - names from our models
+        f"SELECT u.{quote(users.pk.column)}, %s, %s, %s, %s, {_false()}, %s, %s, "
+        f"CASE WHEN %s AND {has_mail} THEN %s ELSE %s END, 0, '', "
+        f"CASE WHEN %s AND {has_mail} THEN %s ELSE NULL END, '' "
+        f"FROM {quote(users.db_table)} u WHERE u.{is_staff} AND u.{is_active} "
+        f"RETURNING {quote(Notification._meta.pk.column)}, "
+        f"{quote(Notification._meta.get_field('user').column)}, "
+        f"{quote(Notification._meta.get_field('email_state').column)}"
+    )
+
+
+def _false() -> str:
+    return "false" if connection.vendor == "postgresql" else "0"
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

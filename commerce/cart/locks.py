@@ -1,6 +1,13 @@
 """The only place cart rows are locked."""
 
+import functools
+
+from django.db import connection
+
 from .models import Cart
+
+# The user id the lock statement is compiled with, replaced by the caller's.
+_USER_ID = -1_000_003
 
 
 def lock_cart(*, user_id: int) -> Cart | None:
@@ -9,3 +16,25 @@ def lock_cart(*, user_id: int) -> Cart | None:
     Must run inside `transaction.atomic`. Returns None when the user has no cart.
     """
     return Cart.objects.select_for_update().filter(user_id=user_id).first()
+
+
+def lock_cart_id(*, user_id: int) -> int | None:
+    """`lock_cart` for a caller that needs only the cart's id (checkout): the same
+    row locked by the same statement, compiled once per process instead of per
+    call, and no Cart object built. Must run inside `transaction.atomic`."""
+    sql, params = _lock_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id if p == _USER_ID else p for p in params])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+@functools.cache
+def _lock_statement() -> tuple[str, tuple]:
+    rows = (
+        Cart.objects.select_for_update()
+        .filter(user_id=_USER_ID)
+        .order_by("pk")
+        .values_list("pk")[:1]
+    )
+    return rows.query.get_compiler(connection=connection).as_sql()

@@ -18,6 +18,7 @@ from wagtail.models import Page
 
 from cms.models import ProductPage
 from commerce.inventory.models import StockRecord
+from nexus.db import update_one
 
 from . import search_postgres
 from .cache import catalog_changed
@@ -127,7 +128,7 @@ def listing_stock_set(*, quantities: dict[int, int]) -> None:
     transaction that holds the stock rows' locks, so the copy commits with them."""
     if len(quantities) == 1:
         [(product_id, quantity)] = quantities.items()
-        ProductListing.objects.filter(pk=product_id).update(quantity=quantity)
+        update_one(ProductListing, product_id, quantity=quantity)  # built once
     elif quantities:
         ProductListing.objects.filter(pk__in=list(quantities)).update(
             quantity=Case(

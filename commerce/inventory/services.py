@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
+from nexus.db import insert_one
 from realtime.models import NotificationKind
 from realtime.services import notification_send_staff
 
@@ -97,7 +98,7 @@ def _record_changes(
     actor,
     note: str,
 ) -> None:
-    StockAdjustment.objects.bulk_create(
+    adjustments = [
         StockAdjustment(
             stock_record=record,
             delta=delta,
@@ -107,7 +108,11 @@ def _record_changes(
             note=note[:255],
         )
         for record, delta in deltas
-    )
+    ]
+    if len(adjustments) == 1:  # an order of one product: a statement compiled once
+        insert_one(adjustments[0])
+    else:
+        StockAdjustment.objects.bulk_create(adjustments)
     for record, _ in deltas:
         before, after = changes[record.product_id]
         # Here, under the row lock, exactly one transaction sees stock cross the

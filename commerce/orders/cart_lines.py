@@ -5,7 +5,7 @@ import functools
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Exists
 
 from commerce.cart.models import CartItem
@@ -81,19 +81,11 @@ def _fetch(by: str, **values) -> list[tuple]:
         values[_STAND_INS[p]] if isinstance(p, int | str) and p in _STAND_INS else p
         for p in params
     ]
-    with connection.cursor() as cursor:
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: fewer lookups
+    with conn.cursor() as cursor:
         cursor.execute(sql, bound)
         rows = cursor.fetchall()
-    # What the ORM would do with each value (none on PostgreSQL; on SQLite, say, a
-    # decimal arrives as a float and a boolean as an integer).
-    converters = [
-        (i, converters, column)
-        for i, column in enumerate(selected)
-        if (
-            converters := connection.ops.get_db_converters(column)
-            + column.get_db_converters(connection)
-        )
-    ]
+    converters = _converters(by, conn.vendor)
     if not converters:
         return rows
     converted = []
@@ -101,9 +93,23 @@ def _fetch(by: str, **values) -> list[tuple]:
         row = list(row)
         for i, functions, column in converters:
             for function in functions:
-                row[i] = function(row[i], column, connection)
+                row[i] = function(row[i], column, conn)
         converted.append(tuple(row))
     return converted
+
+
+@functools.cache
+def _converters(by: str, vendor: str) -> list:
+    """What the ORM would do with each value (none on PostgreSQL; on SQLite, say, a
+    decimal arrives as a float and a boolean as an integer)."""
+    return [
+        (i, converters, column)
+        for i, column in enumerate(_statement(by)[2])
+        if (
+            converters := connection.ops.get_db_converters(column)
+            + column.get_db_converters(connection)
+        )
+    ]
 
 
 def _lines(rows) -> list[CartLine]:

@@ -19,12 +19,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from commerce.cart.errors import CartEmpty
-from commerce.cart.locks import lock_cart
+from commerce.cart.locks import lock_cart_id
 from commerce.cart.models import CartItem
 from commerce.inventory.errors import InsufficientStock
 from commerce.inventory.locks import lock_stock_record_taking, lock_stock_records
 from commerce.inventory.models import StockAdjustment, StockRecord
 from commerce.inventory.services import stock_apply_many_locked, stock_taken_record
+from nexus.db import delete_where, insert_one, update_one
 from nexus.errors import DomainError
 from realtime.models import NotificationKind
 from realtime.services import notification_send, notification_send_staff
@@ -103,8 +104,8 @@ def _order_write(*, user) -> _Written:
     committed is already short (a buyer arriving after a sell-out never queues
     on the hot stock row).
     """
-    cart = lock_cart(user_id=user.pk)
-    items = cart_lines(cart_id=cart.pk) if cart is not None else []
+    cart_id = lock_cart_id(user_id=user.pk)
+    items = cart_lines(cart_id=cart_id) if cart_id is not None else []
     if not items:
         raise CartEmpty()
     refused = refusal(items)
@@ -123,21 +124,29 @@ def _order_write(*, user) -> _Written:
         for item in items
     ]
     subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
-    order = Order.objects.create(
-        number=order_number_new(),
-        user=user,
-        email=user.email,
-        currency=settings.CURRENCY,
-        subtotal=subtotal,
-        total=subtotal,
+    # Each row through a statement compiled once per process (nexus.db).
+    order = insert_one(
+        Order(
+            number=order_number_new(),
+            user=user,
+            email=user.email,
+            currency=settings.CURRENCY,
+            subtotal=subtotal,
+            total=subtotal,
+        )
     )
     for line in lines:
         line.order = order
-    OrderLine.objects.bulk_create(lines)
+    if len(lines) == 1:
+        insert_one(lines[0])
+    else:
+        OrderLine.objects.bulk_create(lines)
     order_lines_attach(order=order, lines=lines)
-    CartItem.objects.filter(cart=cart).delete()
-    OrderEvent.objects.create(
-        order=order, actor=user, from_status="", to_status=OrderStatus.PENDING
+    delete_where(CartItem, "cart", cart_id)
+    insert_one(
+        OrderEvent(
+            order=order, actor=user, from_status="", to_status=OrderStatus.PENDING
+        )
     )
     _notify_placed(order=order, units=sum(item.quantity for item in items))
     return _Written(order=order, items=items)
@@ -332,8 +341,12 @@ def order_place_idempotent(
                     )
                 written = _order_write(user=user)
                 body = render(written.order)
-                IdempotencyKey.objects.filter(pk=claim).update(
-                    order=written.order, response_status=201, response_body=body
+                update_one(
+                    IdempotencyKey,
+                    claim,
+                    order=written.order,
+                    response_status=201,
+                    response_body=body,
                 )
                 _stock_take(written=written, user=user)
                 return IdempotentCheckout(

@@ -31,7 +31,10 @@ PACKAGES = {
 # Rooms from the bottom up: a room may import the rooms below it, never above. The
 # project's wiring (settings, URLs, ASGI, Celery) sits on top and mounts everything.
 ROOMS: list[tuple[str, tuple[str, ...]]] = [
-    ("nexus.core", ("nexus.errors", "nexus.api", "nexus.admin_permissions")),
+    (
+        "nexus.core",
+        ("nexus.errors", "nexus.api", "nexus.admin_permissions", "nexus.db"),
+    ),
     ("cms", ("cms",)),
     ("realtime", ("realtime",)),
     ("commerce.accounts", ("commerce.accounts",)),
