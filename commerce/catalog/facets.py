@@ -16,10 +16,10 @@ from django.db.models import Count, Q
 
 from cms.models import CategoryPage
 
+from .search import product_search
 from .selectors import (
     category_id_by_slug,
     product_matches,
-    search_match,
     search_text,
 )
 
@@ -57,9 +57,9 @@ def product_facets(
     shelves = {category: category_id_by_slug(slug=category)} if category else {}
     everywhere = on_shelf = None
     if search_text(search):
-        everywhere = on_shelf = search_match(search=search)
+        everywhere = on_shelf = product_search(query=search)
         if category and shelves[category] is not None:
-            on_shelf = search_match(search=search, category_id=shelves[category])
+            on_shelf = product_search(query=search, category_id=shelves[category])
 
     def chosen(without: tuple[str, ...] = ()) -> dict:
         return {k: v for k, v in filters.items() if k not in without and v is not None}

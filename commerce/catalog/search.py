@@ -181,6 +181,8 @@ def _document_query(
     if not fixes:
         return match
     # A word no title uses may still be in descriptions or a category's title.
+    # Counted rather than `exists()`: with LIMIT 1, PostgreSQL guesses a prefix is
+    # common and scans the table for a first match that a typo never has.
     scope = ProductListing.objects.filter(available=True)
     if category_id is not None:
         scope = scope.filter(category_id=category_id)

@@ -181,17 +181,8 @@ def product_matches(
     if not search_text(search):
         return rows
     if matched is None:
-        matched = search_match(search=search, category_id=shelf_id)
+        matched = product_search(query=search, category_id=shelf_id)
     return matched.apply(rows)
-
-
-def search_match(
-    *, search: str, category_id: int | None = None, prefix_only: bool = False
-) -> RankedIds | DocumentQuery:
-    """What `search` matches among available products (on one shelf if given)."""
-    return product_search(
-        query=search, category_id=category_id, prefix_only=prefix_only
-    )
 
 
 def product_autocomplete(*, prefix: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[dict]:
@@ -203,7 +194,7 @@ def product_autocomplete(*, prefix: str, limit: int = AUTOCOMPLETE_LIMIT) -> lis
     text = normalize_query(prefix)
     if not text:
         return []
-    matched = search_match(search=prefix, prefix_only=True)
+    matched = product_search(query=prefix, prefix_only=True)
     rows = ProductListing.objects.filter(available=True)
     if isinstance(matched, DocumentQuery):
         ids = search_postgres.suggestion_ids(
