@@ -4,7 +4,6 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
-from nexus.db import insert_one
 from realtime.models import NotificationKind
 from realtime.services import notification_send_staff
 
@@ -74,19 +73,13 @@ def stock_apply_many_locked(
     )
 
 
-def stock_taken_record(
-    *, record: StockRecord, taken: int, reason: str, actor=None, note: str = ""
-) -> None:
-    """Record `taken` units already taken from a locked row (by
-    `locks.lock_stock_record_taking`): the adjustment, the low-stock alert, the
-    catalog's copy. `record` holds the quantity after."""
-    before = record.quantity + taken
-    _record_changes(
-        deltas=[(record, -taken)],
-        changes={record.product_id: (before, record.quantity)},
-        reason=reason,
-        actor=actor,
-        note=note,
+def stock_taken_record(*, record: StockRecord, taken: int) -> None:
+    """What follows `taken` units taken from a locked row, its adjustment already
+    written (by `locks.lock_stock_record_taking`): the low-stock alert and the
+    `stock_changed` signal (the catalog's copy). `record` holds the quantity after."""
+    _after_changes(
+        records=[record],
+        changes={record.product_id: (record.quantity + taken, record.quantity)},
     )
 
 
@@ -98,22 +91,26 @@ def _record_changes(
     actor,
     note: str,
 ) -> None:
-    adjustments = [
-        StockAdjustment(
-            stock_record=record,
-            delta=delta,
-            quantity_after=record.quantity,
-            reason=reason,
-            actor=actor,
-            note=note[:255],
-        )
-        for record, delta in deltas
-    ]
-    if len(adjustments) == 1:  # an order of one product: a statement compiled once
-        insert_one(adjustments[0])
-    else:
-        StockAdjustment.objects.bulk_create(adjustments)
-    for record, _ in deltas:
+    StockAdjustment.objects.bulk_create(
+        [
+            StockAdjustment(
+                stock_record=record,
+                delta=delta,
+                quantity_after=record.quantity,
+                reason=reason,
+                actor=actor,
+                note=note[:255],
+            )
+            for record, delta in deltas
+        ]
+    )
+    _after_changes(records=[record for record, _ in deltas], changes=changes)
+
+
+def _after_changes(
+    *, records: list[StockRecord], changes: dict[int, tuple[int, int]]
+) -> None:
+    for record in records:
         before, after = changes[record.product_id]
         # Here, under the row lock, exactly one transaction sees stock cross the
         # threshold, whichever path (an order, a damage write-off) took it down.

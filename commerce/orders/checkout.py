@@ -180,8 +180,11 @@ def _stock_take(*, written: _Written, user) -> None:
 
 
 def _stock_take_one(*, item: CartLine, written: _Written, user) -> None:
+    adjustment = StockAdjustment(
+        reason=StockAdjustment.Reason.ORDER, actor=user, note=written.order.number
+    )
     record = lock_stock_record_taking(
-        product_id=item.product_id, quantity=item.quantity
+        product_id=item.product_id, quantity=item.quantity, adjustment=adjustment
     )
     if record is None:  # fewer units now than the line wants; nothing was taken
         available = (
@@ -190,13 +193,7 @@ def _stock_take_one(*, item: CartLine, written: _Written, user) -> None:
             .first()
         )
         raise InsufficientStock(product_id=item.product_id, available=available or 0)
-    stock_taken_record(
-        record=record,
-        taken=item.quantity,
-        reason=StockAdjustment.Reason.ORDER,
-        actor=user,
-        note=written.order.number,
-    )
+    stock_taken_record(record=record, taken=item.quantity)
 
 
 def _place_in_transaction(*, user) -> Order:

@@ -1,7 +1,7 @@
 """What search does for shoppers, whatever backend answers it.
 
 This file runs in the suite on PostgreSQL and again on SQLite (the embedded
-default) from `test_search_on_sqlite.py`; the engine backend runs the same
+default) from `tests/site/test_sqlite_behaviour.py`; the engine backend runs the same
 shoppers' journeys against its HTTP double in `test_search_engine.py`.
 """
 

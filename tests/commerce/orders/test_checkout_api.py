@@ -89,6 +89,26 @@ class TestPlacingAnOrder:
             customer,
         )
 
+    def test_a_one_product_order_records_who_took_how_many_and_what_is_left(
+        self, customer, customer_client
+    ):
+        product = create_product(stock=4)
+        fill_cart(customer, (product, 3))
+        before = timezone.now()
+
+        body = checkout(customer_client).json()
+
+        [taken] = StockAdjustment.objects.filter(reason=StockAdjustment.Reason.ORDER)
+        assert (
+            taken.stock_record.product_id,
+            taken.delta,
+            taken.quantity_after,
+            taken.note,
+            taken.actor,
+        ) == (product.pk, -3, 1, body["number"], customer)
+        assert before <= taken.created_at <= timezone.now()
+        assert stock(product) == 1
+
     def test_order_numbers_are_unique(self, customer, customer_client):
         product = create_product(stock=10)
         numbers = set()

@@ -1,8 +1,10 @@
-"""The shared search behaviour tests, again on SQLite (the embedded default).
+"""Behaviour tests again on SQLite (the embedded default), where the code takes a
+path of its own.
 
-The suite runs on PostgreSQL; this runs `test_search_behaviour.py` in a pytest of
-its own with `DATABASE_URL=sqlite://…`, so the path laptops take (substring
-matching, difflib for typos) keeps the promises the PostgreSQL path keeps.
+The suite runs on PostgreSQL; this runs each module below in a pytest of its own
+with `DATABASE_URL=sqlite://…`, so the paths laptops take keep the promises the
+PostgreSQL paths keep: search (substring matching, difflib for typos) and checkout
+(a one-product order's stock taken and recorded in two statements, not one).
 """
 
 import os
@@ -12,15 +14,19 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
-BEHAVIOUR = "tests/commerce/catalog/test_search_behaviour.py"
+ROOT = Path(__file__).resolve().parents[2]
+MODULES = [
+    "tests/commerce/catalog/test_search_behaviour.py",
+    "tests/commerce/orders/test_checkout_api.py",
+]
 
 
 @pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").startswith("sqlite"),
     reason="already on SQLite",
 )
-def test_search_behaves_the_same_on_sqlite(tmp_path):
+@pytest.mark.parametrize("module", MODULES)
+def test_behaves_the_same_on_sqlite(module, tmp_path):
     env = {
         key: value
         for key, value in os.environ.items()
@@ -31,7 +37,7 @@ def test_search_behaves_the_same_on_sqlite(tmp_path):
         DJANGO_SETTINGS_MODULE="nexus.settings.test",
     )
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", BEHAVIOUR, "-q", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", module, "-q", "-p", "no:cacheprovider"],
         cwd=ROOT,
         env=env,
         capture_output=True,
