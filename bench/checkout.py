@@ -21,8 +21,9 @@ is its own hot checkout, run the same way.
 
 A 200-request run lasts one or two seconds, so one run swings by a quarter on this
 machine. The hot scenario therefore runs `--rounds` times on each side (fresh buyers
-and stock each round) and the median round is the figure; the last line compares
-the two medians.
+and stock each round), the rounds alternating between the shops, both servers up
+throughout; the median round is each side's figure, and the last line gives each
+round's ratio and the ratio of the medians.
 
 With `--peer` (default when bench/peers/oscar is installable), the django-oscar peer
 runs the hot scenario too, on gunicorn with as many workers. Prints requests/s,
@@ -72,7 +73,7 @@ def main() -> None:
     parser.add_argument("--catalog", type=int, default=60, help="cold products")
     parser.add_argument("--floor-requests", type=int, default=2000)
     parser.add_argument(
-        "--rounds", type=int, default=3, help="measured hot rounds on each side"
+        "--rounds", type=int, default=5, help="measured hot rounds on each side"
     )
     parser.add_argument(
         "--warmup",
@@ -104,16 +105,18 @@ def main() -> None:
         purge_queue,
     )
 
-    if args.server == "gunicorn":
-        servers = start_web(
-            args.port, env=BENCH_ENV, workers=args.workers, log_dir=LOG_DIR
-        )
-        bases = [f"http://{HOST}:{args.port}"]
-    else:
-        ports = list(range(args.port, args.port + args.workers))
-        servers = start_servers(ports, env=BENCH_ENV, log_dir=LOG_DIR)
-        bases = [f"http://{HOST}:{p}" for p in ports]
+    peer = Peer.start(args) if args.peer else None
+    servers, ours, theirs = [], [], []
     try:
+        if args.server == "gunicorn":
+            servers = start_web(
+                args.port, env=BENCH_ENV, workers=args.workers, log_dir=LOG_DIR
+            )
+            bases = [f"http://{HOST}:{args.port}"]
+        else:
+            ports = list(range(args.port, args.port + args.workers))
+            servers = start_servers(ports, env=BENCH_ENV, log_dir=LOG_DIR)
+            bases = [f"http://{HOST}:{p}" for p in ports]
         print(
             f"ours: {args.server} with {args.workers} worker(s); {args.concurrency} "
             f"concurrent clients; {os.cpu_count()} CPUs; Python threads + requests"
@@ -123,53 +126,67 @@ def main() -> None:
             for i in range(args.floor_requests)
         ]
         report("floor", *drive(calls, args.concurrency))
+        if peer:
+            peer.floor()
 
         products = catalog(count=max(args.catalog, 1))
         hot = products[0]
-        scenarios = {
-            "hot": (
-                {hot.pk: args.hot_stock},
-                lambda rng: [(hot.pk, 1)],
-            ),
-            "cold": (
-                {p.pk: 1000 for p in products[1:]},
-                lambda rng: [
-                    (p.pk, rng.randint(1, 2))
-                    for p in rng.sample(products[1:], rng.randint(1, 3))
-                ],
-            ),
-        }
+        hot_stock = {hot.pk: args.hot_stock}
+
+        def hot_pick(rng):
+            return [(hot.pk, 1)]
+
         if args.warmup:
             tokens, _ = buyers_with_carts(
                 count=args.warmup,
                 stock={hot.pk: args.warmup // 2},
-                pick=scenarios["hot"][1],
+                pick=hot_pick,
                 seed="warmup",
             )
             drive(checkout_calls(bases, tokens), args.concurrency)
-        hot_rates = []
-        for name, (stock, pick) in scenarios.items():
-            for round_ in range(args.rounds if name == "hot" else 1):
-                tokens, user_ids = buyers_with_carts(
-                    count=args.buyers, stock=stock, pick=pick, seed=name
-                )
-                calls = checkout_calls(bases, tokens)
-                label = f"{name} {round_ + 1}" if name == "hot" else name
-                line = report(label, *drive(calls, args.concurrency))
-                print("        " + oversell_check(stock=stock, user_ids=user_ids))
-                if name == "hot":
-                    hot_rates.append(line["req_per_s"])
+            if peer:
+                peer.warm_up()
+
+        # Rounds alternate between the shops: a slow spell of this shared machine
+        # (the same loop of Python has been seen to take 1.0 s and 1.5 s a minute
+        # apart) then weighs on both sides instead of on one.
+        for round_ in range(1, args.rounds + 1):
+            tokens, user_ids = buyers_with_carts(
+                count=args.buyers, stock=hot_stock, pick=hot_pick, seed="hot"
+            )
+            calls = checkout_calls(bases, tokens)
+            line = report(f"hot {round_}", *drive(calls, args.concurrency))
+            print("        " + oversell_check(stock=hot_stock, user_ids=user_ids))
+            ours.append(line["req_per_s"])
+            if peer:
+                theirs.append(peer.hot_round(round_))
+
+        cold_stock = {p.pk: 1000 for p in products[1:]}
+        tokens, user_ids = buyers_with_carts(
+            count=args.buyers,
+            stock=cold_stock,
+            pick=lambda rng: [
+                (p.pk, rng.randint(1, 2))
+                for p in rng.sample(products[1:], rng.randint(1, 3))
+            ],
+            seed="cold",
+        )
+        report("cold", *drive(checkout_calls(bases, tokens), args.concurrency))
+        print("        " + oversell_check(stock=cold_stock, user_ids=user_ids))
     finally:
         stop_servers(servers)
         purge_queue()
-    ours = statistics.median(hot_rates)
-    print(f"ours hot: median of {len(hot_rates)} rounds {ours} req/s")
-    if args.peer:
-        peer = peer_hot_checkout(args)
         if peer:
-            print(
-                f"hot checkout, medians: ours {ours} / peer {peer} = {ours / peer:.2f}x"
-            )
+            peer.stop()
+    print(f"ours hot: median of {len(ours)} rounds {statistics.median(ours)} req/s")
+    if theirs:
+        median = statistics.median(theirs)
+        print(f"peer hot: median of {len(theirs)} rounds {median} req/s")
+        ratios = ", ".join(f"{a / b:.2f}x" for a, b in zip(ours, theirs, strict=True))
+        print(
+            f"hot checkout, ours / peer: per round {ratios}; medians "
+            f"{statistics.median(ours) / median:.2f}x"
+        )
 
 
 def checkout_calls(bases: list[str], tokens: list[str]) -> list[tuple]:
@@ -190,39 +207,49 @@ def checkout_calls(bases: list[str], tokens: list[str]) -> list[tuple]:
     return calls
 
 
-def peer_hot_checkout(args) -> float | None:
-    """The same hot scenario on the django-oscar peer (its own venv and database):
-    the median of its rounds in requests/s, or None when it is not installed."""
-    from peers.oscar import peer
+class Peer:
+    """The django-oscar peer (its own venv, database and gunicorn) running the same
+    hot scenario: oscarapi's guest checkout, one basket holding the product per
+    buyer, filled through its API before each round."""
 
-    if not peer.install():
-        print("peer: not installed (see bench/peers/README.md); skipped")
-        return None
-    peer.prepare(products=args.catalog)
-    port = args.peer_port or args.port + 100
-    server = peer.start(port, workers=args.workers)
-    try:
+    def __init__(self, args, peer, server) -> None:
+        self.args, self.peer, self.server = args, peer, server
+
+    @classmethod
+    def start(cls, args) -> "Peer | None":
+        """Install, prepare and start the peer; None, having said why, when it
+        cannot be installed."""
+        from peers.oscar import peer
+
+        if not peer.install():
+            print("peer: not installed (see bench/peers/README.md); skipped")
+            return None
+        peer.prepare(products=args.catalog)
+        server = peer.start(args.peer_port or args.port + 100, workers=args.workers)
         print(f"peer: django-oscar on gunicorn with {args.workers} worker(s)")
-        floor = [("GET", f"{server.base}/healthz", {})] * args.floor_requests
-        report("peer floor", *drive(floor, args.concurrency))
-        if args.warmup:
-            warm, _ = peer.hot_checkout_calls(
-                server.base, buyers=args.warmup, units=args.warmup // 2
-            )
-            drive(warm, args.concurrency)
-        rates = []
-        for round_ in range(args.rounds):
-            calls, outcome = peer.hot_checkout_calls(
-                server.base, buyers=args.buyers, units=args.hot_stock
-            )
-            line = report(f"peer hot {round_ + 1}", *drive(calls, args.concurrency))
-            print(f"        peer outcome: {outcome()}")
-            rates.append(line["req_per_s"])
-    finally:
-        peer.stop(server)
-    median = statistics.median(rates)
-    print(f"peer hot: median of {len(rates)} rounds {median} req/s")
-    return median
+        return cls(args, peer, server)
+
+    def floor(self) -> None:
+        calls = [("GET", f"{self.server.base}/healthz", {})] * self.args.floor_requests
+        report("peer floor", *drive(calls, self.args.concurrency))
+
+    def warm_up(self) -> None:
+        calls, _ = self.peer.hot_checkout_calls(
+            self.server.base, buyers=self.args.warmup, units=self.args.warmup // 2
+        )
+        drive(calls, self.args.concurrency)
+
+    def hot_round(self, round_: int) -> float:
+        """One measured round; its requests/s."""
+        calls, outcome = self.peer.hot_checkout_calls(
+            self.server.base, buyers=self.args.buyers, units=self.args.hot_stock
+        )
+        line = report(f"peer hot {round_}", *drive(calls, self.args.concurrency))
+        print(f"        peer outcome: {outcome()}")
+        return line["req_per_s"]
+
+    def stop(self) -> None:
+        self.peer.stop(self.server)
 
 
 if __name__ == "__main__":
