@@ -18,7 +18,7 @@ from websockets.sync.client import ClientConnection
 from websockets.sync.client import connect as ws_connect
 
 from .conftest import LiveApp, live_app, live_server
-from .test_nginx import Proxy, running_proxy
+from .nginx_proxy import Proxy, running_proxy
 
 CLOSE_UNAUTHORIZED = 4401
 WEB_WORKERS = 2
