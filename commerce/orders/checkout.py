@@ -25,7 +25,7 @@ from commerce.inventory.errors import InsufficientStock
 from commerce.inventory.locks import lock_stock_record_taking, lock_stock_records
 from commerce.inventory.models import StockAdjustment, StockRecord
 from commerce.inventory.services import stock_apply_many_locked, stock_taken_record
-from nexus.db import delete_where, insert_one, update_one
+from nexus.db import delete_where, update_one
 from nexus.errors import DomainError
 from realtime.models import NotificationKind
 from realtime.services import notification_send, notification_send_staff
@@ -39,6 +39,7 @@ from .cart_lines import (
 )
 from .errors import IdempotencyConflict
 from .models import IdempotencyKey, Order, OrderEvent, OrderLine, OrderStatus
+from .rows import order_rows_insert
 from .selectors import order_lines_attach
 
 CENT = Decimal("0.01")
@@ -124,30 +125,18 @@ def _order_write(*, user) -> _Written:
         for item in items
     ]
     subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
-    # Each row through a statement compiled once per process (nexus.db).
-    order = insert_one(
-        Order(
-            number=order_number_new(),
-            user=user,
-            email=user.email,
-            currency=settings.CURRENCY,
-            subtotal=subtotal,
-            total=subtotal,
-        )
+    order = Order(
+        number=order_number_new(),
+        user=user,
+        email=user.email,
+        currency=settings.CURRENCY,
+        subtotal=subtotal,
+        total=subtotal,
     )
-    for line in lines:
-        line.order = order
-    if len(lines) == 1:
-        insert_one(lines[0])
-    else:
-        OrderLine.objects.bulk_create(lines)
+    event = OrderEvent(actor=user, from_status="", to_status=OrderStatus.PENDING)
+    order_rows_insert(order=order, lines=lines, event=event)
     order_lines_attach(order=order, lines=lines)
-    delete_where(CartItem, "cart", cart_id)
-    insert_one(
-        OrderEvent(
-            order=order, actor=user, from_status="", to_status=OrderStatus.PENDING
-        )
-    )
+    delete_where(CartItem, "cart", cart_id)  # compiled once per process (nexus.db)
     _notify_placed(order=order, units=sum(item.quantity for item in items))
     return _Written(order=order, items=items)
 

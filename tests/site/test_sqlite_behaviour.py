@@ -4,7 +4,8 @@ path of its own.
 The suite runs on PostgreSQL; this runs each module below in a pytest of its own
 with `DATABASE_URL=sqlite://…`, so the paths laptops take keep the promises the
 PostgreSQL paths keep: search (substring matching, difflib for typos) and checkout
-(a one-product order's stock taken and recorded in two statements, not one).
+(an order's rows, and a one-product order's stock taken and recorded, in
+several statements rather than one).
 """
 
 import os
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MODULES = [
     "tests/commerce/catalog/test_search_behaviour.py",
     "tests/commerce/orders/test_checkout_api.py",
+    "tests/commerce/orders/test_rows.py",
 ]
 
 
