@@ -68,6 +68,15 @@ class User(AbstractBaseUser, PermissionsMixin):
                 Lower("email"), name="accounts_user_email_ci_unique"
             )
         ]
+        indexes = [
+            # Every order notifies the active staff (realtime.services): a read of a
+            # handful of rows, not a scan of every customer.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(is_staff=True, is_active=True),
+                name="accounts_user_active_staff",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.email
