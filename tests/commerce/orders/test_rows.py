@@ -11,29 +11,40 @@ from tests.factories.catalog import create_product
 
 pytestmark = pytest.mark.django_db
 
+PRICE = Decimal("2.50")
 
-def test_each_row_gets_its_own_id_and_the_order_it_belongs_to(customer):
-    products = [create_product(price="2.50", stock=9) for _ in range(3)]
-    lines = [
-        OrderLine(
-            product=product,
-            sku=product.sku,
-            title=product.title,
-            unit_price=Decimal("2.50"),
-            quantity=n,
-            line_total=Decimal("2.50") * n,
-        )
-        for n, product in enumerate(products, start=1)
-    ]
-    order = Order(
-        number="NX-ROWS-TEST-0001",
+
+def new_order(customer, *, number: str, total: Decimal) -> Order:
+    return Order(
+        number=number,
         user=customer,
         email=customer.email,
         currency="USD",
-        subtotal=Decimal("15.00"),
-        total=Decimal("15.00"),
+        subtotal=total,
+        total=total,
     )
-    event = OrderEvent(actor=customer, from_status="", to_status=OrderStatus.PENDING)
+
+
+def new_line(product, quantity: int) -> OrderLine:
+    return OrderLine(
+        product=product,
+        sku=product.sku,
+        title=product.title,
+        unit_price=PRICE,
+        quantity=quantity,
+        line_total=PRICE * quantity,
+    )
+
+
+def placed_event(customer) -> OrderEvent:
+    return OrderEvent(actor=customer, from_status="", to_status=OrderStatus.PENDING)
+
+
+def test_each_row_gets_its_own_id_and_the_order_it_belongs_to(customer):
+    products = [create_product(price=str(PRICE), stock=9) for _ in range(3)]
+    lines = [new_line(p, n) for n, p in enumerate(products, start=1)]
+    order = new_order(customer, number="NX-ROWS-TEST-0001", total=Decimal("15.00"))
+    event = placed_event(customer)
 
     with transaction.atomic():
         order_rows_insert(order=order, lines=lines, event=event)
@@ -63,35 +74,19 @@ def test_each_row_gets_its_own_id_and_the_order_it_belongs_to(customer):
 
 
 def test_a_clashing_order_number_writes_none_of_the_rows(customer):
-    first, second = (
-        Order(
-            number="NX-SAME-SAME-SAME",
-            user=customer,
-            email=customer.email,
-            currency="USD",
-            subtotal=Decimal("1.00"),
-            total=Decimal("1.00"),
-        )
-        for _ in range(2)
-    )
-    product = create_product(price="1.00", stock=9)
+    product = create_product(price=str(PRICE), stock=9)
 
-    def rows(order):
-        line = OrderLine(
-            product=product,
-            sku=product.sku,
-            title=product.title,
-            unit_price=Decimal("1.00"),
-            quantity=1,
-            line_total=Decimal("1.00"),
+    def place():
+        order_rows_insert(
+            order=new_order(customer, number="NX-SAME-SAME-SAME", total=PRICE),
+            lines=[new_line(product, 1)],
+            event=placed_event(customer),
         )
-        event = OrderEvent(actor=customer, to_status=OrderStatus.PENDING)
-        return {"order": order, "lines": [line], "event": event}
 
     with transaction.atomic():
-        order_rows_insert(**rows(first))
+        place()
     with pytest.raises(IntegrityError, match="number"), transaction.atomic():
-        order_rows_insert(**rows(second))
+        place()
 
     assert OrderLine.objects.count() == 1
     assert OrderEvent.objects.count() == 1
