@@ -2,7 +2,7 @@
 
 import functools
 
-from django.db import connection
+from nexus.db import CompiledQuery
 
 from .models import Cart
 
@@ -22,19 +22,16 @@ def lock_cart_id(*, user_id: int) -> int | None:
     """`lock_cart` for a caller that needs only the cart's id (checkout): the same
     row locked by the same statement, compiled once per process instead of per
     call, and no Cart object built. Must run inside `transaction.atomic`."""
-    sql, params = _lock_statement()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id if p == _USER_ID else p for p in params])
-        row = cursor.fetchone()
-    return row[0] if row else None
+    rows = _lock_query().rows(user_id=user_id)
+    return rows[0][0] if rows else None
 
 
 @functools.cache
-def _lock_statement() -> tuple[str, tuple]:
+def _lock_query() -> CompiledQuery:
     rows = (
         Cart.objects.select_for_update()
         .filter(user_id=_USER_ID)
         .order_by("pk")
         .values_list("pk")[:1]
     )
-    return rows.query.get_compiler(connection=connection).as_sql()
+    return CompiledQuery(rows, {_USER_ID: "user_id"})

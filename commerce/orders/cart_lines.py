@@ -5,12 +5,12 @@ import functools
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Exists
 
 from commerce.cart.models import CartItem
 from commerce.catalog.errors import ProductUnavailable
 from commerce.inventory.errors import InsufficientStock
+from nexus.db import CompiledQuery
 from nexus.errors import DomainError
 
 from .models import IdempotencyKey
@@ -48,15 +48,10 @@ _STAND_INS = {_CART_ID: "cart_id", _USER_ID: "user_id", _KEY: "key"}
 
 
 @functools.cache
-def _statement(by: str) -> tuple[str, tuple, list]:
-    """The SQL, the parameters (stand-ins among them) and the selected expressions
-    of the read by "cart", "user" or "user+key" (the lines plus, as a last column,
-    whether the user's key is stored).
-
-    Django compiles a queryset anew each time it runs; for this five-table join that
-    costs about as much CPU as the round trip, on every checkout. The SQL depends
-    only on the models, so it is compiled once per process.
-    """
+def _query(by: str) -> CompiledQuery:
+    """The read by "cart", "user" or "user+key" (the lines plus, as a last column,
+    whether the user's key is stored), compiled once per process: for this
+    five-table join, compiling costs about as much CPU as the round trip."""
     if by == "cart":
         rows = CartItem.objects.filter(cart_id=_CART_ID)
     else:
@@ -66,50 +61,7 @@ def _statement(by: str) -> tuple[str, tuple, list]:
         stored = IdempotencyKey.objects.filter(user_id=_USER_ID, key=_KEY)
         rows = rows.annotate(key_stored=Exists(stored))
         fields = (*FIELDS, "key_stored")
-    compiler = (
-        rows.order_by("product_id")
-        .values_list(*fields)
-        .query.get_compiler(connection=connection)
-    )
-    sql, params = compiler.as_sql()
-    return sql, params, [column for column, _, _ in compiler.select]
-
-
-def _fetch(by: str, **values) -> list[tuple]:
-    sql, params, selected = _statement(by)
-    bound = [
-        values[_STAND_INS[p]] if isinstance(p, int | str) and p in _STAND_INS else p
-        for p in params
-    ]
-    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: fewer lookups
-    with conn.cursor() as cursor:
-        cursor.execute(sql, bound)
-        rows = cursor.fetchall()
-    converters = _converters(by, conn.vendor)
-    if not converters:
-        return rows
-    converted = []
-    for row in rows:
-        row = list(row)
-        for i, functions, column in converters:
-            for function in functions:
-                row[i] = function(row[i], column, conn)
-        converted.append(tuple(row))
-    return converted
-
-
-@functools.cache
-def _converters(by: str, vendor: str) -> list:
-    """What the ORM would do with each value (none on PostgreSQL; on SQLite, say, a
-    decimal arrives as a float and a boolean as an integer)."""
-    return [
-        (i, converters, column)
-        for i, column in enumerate(_statement(by)[2])
-        if (
-            converters := connection.ops.get_db_converters(column)
-            + column.get_db_converters(connection)
-        )
-    ]
+    return CompiledQuery(rows.order_by("product_id").values_list(*fields), _STAND_INS)
 
 
 def _lines(rows) -> list[CartLine]:
@@ -121,18 +73,18 @@ def _lines(rows) -> list[CartLine]:
 
 def cart_lines(*, cart_id: int) -> list[CartLine]:
     """The cart's lines in product order."""
-    return _lines(_fetch("cart", cart_id=cart_id))
+    return _lines(_query("cart").rows(cart_id=cart_id))
 
 
 def user_cart_lines(*, user_id: int) -> list[CartLine]:
     """The lines of the user's cart in product order (none without a cart)."""
-    return _lines(_fetch("user", user_id=user_id))
+    return _lines(_query("user").rows(user_id=user_id))
 
 
 def user_cart_lines_and_key(*, user_id: int, key: str) -> tuple[list[CartLine], bool]:
     """The user's cart lines and whether (user, key) is stored, from one statement
     and so one snapshot; the key is reported False when the cart has no lines."""
-    rows = _fetch("user+key", user_id=user_id, key=key)
+    rows = _query("user+key").rows(user_id=user_id, key=key)
     return _lines(row[:-1] for row in rows), bool(rows and rows[0][-1])
 
 

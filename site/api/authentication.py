@@ -13,6 +13,8 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from nexus.db import CompiledQuery
+
 # The user id the statement is compiled with, replaced by the token's.
 _USER_ID = -1_000_004
 
@@ -52,29 +54,23 @@ class JWTAuthentication(authentication.JWTAuthentication):
 def user_by_id(user_id):
     """The user whose USER_ID_FIELD is `user_id` with every field loaded (the
     object `User.objects.get` returns), or None."""
-    sql, params, names, converters, compiler = _user_statement()
     model = get_user_model()
     value = model._meta.get_field(api_settings.USER_ID_FIELD).get_db_prep_value(
         user_id, connection
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value if p == _USER_ID else p for p in params])
-        rows = cursor.fetchmany(2)
+    query, names = _user_query()
+    rows = query.rows(user_id=value)
     if len(rows) != 1:
         return None
-    if converters:
-        rows = list(compiler.apply_converters(rows, converters))
     return model.from_db(connection.alias, names, rows[0])
 
 
 @functools.cache
-def _user_statement():
-    query = get_user_model().objects.filter(**{api_settings.USER_ID_FIELD: _USER_ID})
-    compiler = query.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    columns = [column for column, _, _ in compiler.select]
-    names = [column.target.attname for column in columns]
-    return sql, params, names, compiler.get_converters(columns), compiler
+def _user_query() -> tuple[CompiledQuery, list[str]]:
+    """The compiled SELECT and the attribute each of its columns fills."""
+    users = get_user_model().objects.filter(**{api_settings.USER_ID_FIELD: _USER_ID})
+    query = CompiledQuery(users, {_USER_ID: "user_id"})
+    return query, [column.target.attname for column in query.columns]
 
 
 class JWTScheme(SimpleJWTScheme):

@@ -1,9 +1,10 @@
-"""nexus.db: rows written through statements built once answer as the ORM's."""
+"""nexus.db: rows written or read through statements built once answer as the
+ORM's."""
 
 import pytest
 from django.db.models.signals import post_save
 
-from nexus.db import delete_where, insert_one, update_one
+from nexus.db import CompiledQuery, delete_where, insert_one, update_one
 from realtime.models import Notification, NotificationKind
 from tests.factories import UserFactory
 
@@ -73,3 +74,27 @@ def test_delete_where_deletes_the_matching_rows_and_honours_delete_receivers():
 
     assert sorted(gone) == ["c", "d"]
     assert not Notification.objects.exists()
+
+
+def test_a_compiled_query_answers_each_call_with_its_own_values_as_the_orm_would():
+    first, second = UserFactory(), UserFactory()
+    for user, title in ((first, "a"), (first, "b"), (second, "c")):
+        insert_one(
+            Notification(user=user, kind=NotificationKind.ORDER_PLACED, title=title)
+        )
+    stand_in = -1_000_099
+    query = CompiledQuery(
+        Notification.objects.filter(user_id=stand_in)
+        .order_by("title")
+        .values_list("title", "read", "data"),
+        {stand_in: "user_id"},
+    )
+
+    for user in (first, second, first):
+        expected = list(
+            Notification.objects.filter(user=user)
+            .order_by("title")
+            .values_list("title", "read", "data")
+        )
+        assert query.rows(user_id=user.pk) == expected
+    assert query.rows(user_id=second.pk) == [("c", False, {})]
